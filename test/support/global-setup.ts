@@ -1,0 +1,3 @@
+export default function globalSetup(): void {
+  process.env.LEXIKON_TEST_SETUP = '1';
+}
