@@ -4,17 +4,17 @@ import {
   type NestFastifyApplication,
 } from '@nestjs/platform-fastify';
 import { Controller, Get, Module } from '@nestjs/common';
-import { CACHE_HELLO } from '@lexikon/cache';
+import { LexikonCacheModule } from '@lexikon/cache';
 
 @Controller()
 class HelloController {
   @Get()
   hello() {
-    return { hello: CACHE_HELLO };
+    return { hello: 'lexikon' };
   }
 }
 
-@Module({ controllers: [HelloController] })
+@Module({ imports: [LexikonCacheModule.forRoot({})], controllers: [HelloController] })
 class AppModule {}
 
 async function bootstrap() {

@@ -1,0 +1,19 @@
+/** Counters of what the cache did since start-up; cheap enough for the hit path. */
+export class CacheStats {
+  hits = 0;
+  misses = 0;
+  /** Calls answered without the store (breaker open or invalidations pending). */
+  bypasses = 0;
+  loads = 0;
+  fills = 0;
+  invalidations = 0;
+  errors = 0;
+  corrupt = 0;
+  oversized = 0;
+
+  snapshot(): CacheStatsSnapshot {
+    return { ...this };
+  }
+}
+
+export type CacheStatsSnapshot = { readonly [K in keyof CacheStats as CacheStats[K] extends number ? K : never]: number };

@@ -1,0 +1,112 @@
+/** Stable codes of every error the library throws. */
+export type LexikonCacheErrorCode =
+  | 'INVALID_OPTIONS'
+  | 'INVALID_TTL'
+  | 'INVALID_KEY'
+  | 'UNENCODABLE_VALUE'
+  | 'WRONG_TYPE'
+  | 'CROSS_SLOT_BATCH'
+  | 'INVALID_TEMPLATE'
+  | 'INVALID_DECORATION'
+  | 'UNAVAILABLE';
+
+/**
+ * Base class of the library's errors: a stable `code` to branch on and the
+ * original `cause` kept.
+ *
+ * @example
+ * try { await cache.set('k', () => 1); } catch (e) {
+ *   if (e instanceof LexikonCacheError && e.code === 'UNENCODABLE_VALUE') { ... }
+ * }
+ */
+export class LexikonCacheError extends Error {
+  constructor(
+    readonly code: LexikonCacheErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Module options that cannot work; thrown at start-up. */
+export class CacheOptionsError extends LexikonCacheError {
+  constructor(message: string) {
+    super('INVALID_OPTIONS', message);
+  }
+}
+
+/** A TTL that is not a positive integer number of seconds. */
+export class InvalidTtlError extends LexikonCacheError {
+  static create(ttl: unknown): InvalidTtlError {
+    return new InvalidTtlError(
+      'INVALID_TTL',
+      `TTL must be a positive integer number of seconds, got ${String(ttl)}`,
+    );
+  }
+}
+
+/** A key that is empty or not a string. */
+export class InvalidKeyError extends LexikonCacheError {
+  static create(key: unknown): InvalidKeyError {
+    return new InvalidKeyError(
+      'INVALID_KEY',
+      `Cache keys must be non-empty strings, got ${typeof key === 'string' ? '""' : typeof key}`,
+    );
+  }
+}
+
+/** A value the codec cannot represent (function, symbol, circular structure). */
+export class UnencodableValueError extends LexikonCacheError {
+  static create(path: string, reason: string): UnencodableValueError {
+    return new UnencodableValueError(
+      'UNENCODABLE_VALUE',
+      `Cannot cache value: ${reason} at ${path || '<root>'}`,
+    );
+  }
+}
+
+/** An operation applied to an entry of another kind (e.g. increment on a non-counter). */
+export class CacheWrongTypeError extends LexikonCacheError {
+  static create(operation: string, key: string): CacheWrongTypeError {
+    return new CacheWrongTypeError(
+      'WRONG_TYPE',
+      `${operation} failed: the entry "${key}" does not hold an integer counter`,
+    );
+  }
+}
+
+/** An atomic batch whose keys live in different Redis Cluster slots. */
+export class CrossSlotBatchError extends LexikonCacheError {
+  static create(): CrossSlotBatchError {
+    return new CrossSlotBatchError(
+      'CROSS_SLOT_BATCH',
+      'An atomic batch in Redis Cluster must use keys of one hash slot: give them a common hash tag, e.g. "{cart:42}:items" and "{cart:42}:total"',
+    );
+  }
+}
+
+/** A key or tag template that cannot be resolved from the method's arguments. */
+export class CacheTemplateError extends LexikonCacheError {
+  static create(where: string, template: string, reason: string): CacheTemplateError {
+    return new CacheTemplateError(
+      'INVALID_TEMPLATE',
+      `${where}: cache template "${template}" ${reason}`,
+    );
+  }
+}
+
+/** A cache decorator placed where it cannot work (e.g. on a synchronous method). */
+export class CacheDecorationError extends LexikonCacheError {
+  static create(where: string, reason: string): CacheDecorationError {
+    return new CacheDecorationError('INVALID_DECORATION', `${where}: ${reason}`);
+  }
+}
+
+/** The store could not be reached; reported in batch outcomes, never thrown by reads or writes. */
+export class CacheUnavailableError extends LexikonCacheError {
+  static create(operation: string): CacheUnavailableError {
+    return new CacheUnavailableError('UNAVAILABLE', `${operation}: the cache store is unavailable`);
+  }
+}

@@ -1,0 +1,89 @@
+import {
+  Inject,
+  Logger,
+  Module,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { CacheEngine } from './engine/cache-engine.js';
+import { RESOLVED_CACHE_OPTIONS } from './lexikon-cache.constants.js';
+import {
+  ConfigurableLexikonCacheModule,
+  LEXIKON_CACHE_MODULE_OPTIONS,
+} from './lexikon-cache.module-definition.js';
+import type { LexikonCacheModuleOptions } from './options/lexikon-cache-options.interface.js';
+import { resolveOptions, type ResolvedCacheOptions } from './options/resolve-options.js';
+import { CacheService } from './store/cache.service.js';
+import { CacheStore } from './store/cache-store.js';
+import { createStore, type StoreHandle } from './store/create-store.js';
+
+const STORE_HANDLE = Symbol('lexikon-cache:store-handle');
+
+/**
+ * A Redis cache for Nest applications: `CacheService`, the `@Cacheable` /
+ * `@CacheInvalidate` / `@CachePut` decorators (on controllers and on any
+ * provider), and fail-open behaviour when Redis is slow or down.
+ *
+ * @example
+ * LexikonCacheModule.forRoot({ redis: { url: 'redis://127.0.0.1:6379' }, defaultTtl: 600 })
+ * LexikonCacheModule.forRootAsync({
+ *   inject: [ConfigService],
+ *   useFactory: (config: ConfigService) => ({ redis: { url: config.get('REDIS_URL') } }),
+ * })
+ */
+@Module({
+  providers: [
+    {
+      provide: RESOLVED_CACHE_OPTIONS,
+      inject: [LEXIKON_CACHE_MODULE_OPTIONS],
+      useFactory: (options: LexikonCacheModuleOptions) => resolveOptions(options),
+    },
+    {
+      provide: STORE_HANDLE,
+      inject: [RESOLVED_CACHE_OPTIONS],
+      useFactory: (options: ResolvedCacheOptions) => createStore(options),
+    },
+    {
+      provide: CacheStore,
+      inject: [STORE_HANDLE],
+      useFactory: (handle: StoreHandle) => handle.store,
+    },
+    {
+      provide: CacheEngine,
+      inject: [CacheStore, RESOLVED_CACHE_OPTIONS],
+      useFactory: (store: CacheStore, options: ResolvedCacheOptions) =>
+        new CacheEngine(store, options),
+    },
+    CacheService,
+  ],
+  exports: [CacheService, CacheStore, CacheEngine, RESOLVED_CACHE_OPTIONS],
+})
+export class LexikonCacheModule
+  extends ConfigurableLexikonCacheModule
+  implements OnModuleInit, OnApplicationShutdown
+{
+  private readonly logger = new Logger('LexikonCache');
+
+  constructor(
+    @Inject(STORE_HANDLE) private readonly handle: StoreHandle,
+    private readonly engine: CacheEngine,
+    @Inject(RESOLVED_CACHE_OPTIONS) private readonly options: ResolvedCacheOptions,
+  ) {
+    super();
+  }
+
+  async onModuleInit(): Promise<void> {
+    this.logger.log(`Cache: ${this.handle.description}`);
+    const ready = await this.handle.store.waitUntilReady(this.options.connectWait);
+    if (!ready) {
+      this.logger.warn(
+        `Cache store not reachable after ${this.options.connectWait} ms; serving without it until it is`,
+      );
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.engine.close();
+    if (this.handle.owned) await this.handle.store.close();
+  }
+}

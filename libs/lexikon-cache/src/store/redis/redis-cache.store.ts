@@ -1,0 +1,417 @@
+import { randomBytes } from 'node:crypto';
+import type { Cluster, Redis } from 'ioredis';
+import {
+  CacheWrongTypeError,
+  CrossSlotBatchError,
+} from '../../errors/lexikon-cache.error.js';
+import {
+  CacheStore,
+  type CacheStoreInfo,
+  type ReadMiss,
+  type ReadOutcome,
+  type StoreBatchOp,
+  type StoreBatchReply,
+} from '../cache-store.js';
+import { parseEntry, stampEntry, UNTAGGED_HEADER } from './entry-header.js';
+import {
+  ALL_SCRIPTS,
+  BATCH,
+  FILL,
+  INCREMENT,
+  type LuaScript,
+  READ,
+  READ_MANY,
+  RELEASE,
+  WRITE_MANY,
+  WRITE_TAGGED,
+} from './lua-scripts.js';
+import { parseInfo } from './redis-info.js';
+
+type RedisMode = 'standalone' | 'sentinel' | 'cluster';
+type ScriptReply = string | number | null | ScriptReply[];
+
+const SCAN_BATCH = 1000;
+const NO_TAGS: readonly string[] = [];
+
+function isNoScript(err: unknown): boolean {
+  return err instanceof Error && err.message.startsWith('NOSCRIPT');
+}
+
+function isWrongType(err: unknown): boolean {
+  return (
+    err instanceof Error &&
+    (err.message.includes('not an integer') || err.message.startsWith('WRONGTYPE'))
+  );
+}
+
+function toMiss(reply: ScriptReply[]): ReadMiss {
+  const code = reply[0];
+  const token = typeof reply[1] === 'string' ? reply[1] : '';
+  const versions = reply.length > 2 ? (reply.slice(2) as string[]) : NO_TAGS;
+  if ((code === 1 || code === 3) && token) return { lease: token, versions };
+  if (code === 2) return { holder: token, versions };
+  return { versions };
+}
+
+/**
+ * The Redis store. On a standalone or sentinel-managed server every read is a
+ * single EVALSHA: entry, tag stamp check and lease together. In a cluster the
+ * tag versions live in their own slot, so a tagged read also sends an MGET to
+ * that slot, in parallel.
+ */
+export class RedisCacheStore extends CacheStore {
+  readonly kind = 'redis' as const;
+  private readonly cluster: boolean;
+  /** '1' when scripts may read tag keys themselves (not in a cluster). */
+  private readonly checkTags: '1' | '0';
+  private readonly seedPrefix = randomBytes(6).toString('base64url') + '.';
+  private seq = 0;
+  private readonly tagTtl: string;
+
+  constructor(
+    private readonly client: Redis | Cluster,
+    private readonly mode: RedisMode,
+    tagTtlSeconds: number,
+    private readonly onCorrupt: (key: string) => void,
+  ) {
+    super();
+    this.cluster = mode === 'cluster';
+    this.checkTags = this.cluster ? '0' : '1';
+    this.tagTtl = String(tagTtlSeconds);
+    client.on('ready', () => void this.loadScripts());
+  }
+
+  get redis(): Redis | Cluster {
+    return this.client;
+  }
+
+  private nextSeed(): string {
+    return this.seedPrefix + (++this.seq).toString(36) + '.';
+  }
+
+  private async loadScripts(): Promise<void> {
+    if (this.cluster) return; // EVAL on NOSCRIPT caches them per node
+    try {
+      for (const s of ALL_SCRIPTS) await (this.client as Redis).script('LOAD', s.lua);
+    } catch {
+      // the first call of each script falls back to EVAL
+    }
+  }
+
+  private async run(script: LuaScript, keys: readonly string[], args: readonly string[]) {
+    try {
+      return (await this.client.evalsha(script.sha, keys.length, ...keys, ...args)) as ScriptReply;
+    } catch (err) {
+      if (!isNoScript(err)) throw err;
+      return (await this.client.eval(script.lua, keys.length, ...keys, ...args)) as ScriptReply;
+    }
+  }
+
+  async read(key: string, tagKeys: readonly string[], leaseMs: number): Promise<ReadOutcome> {
+    if (this.cluster) return this.readInCluster(key, tagKeys, leaseMs);
+    const reply = await this.run(READ, tagKeys.length ? [key, ...tagKeys] : [key], [
+      leaseMs > 0 ? String(leaseMs) : '0',
+      this.nextSeed(),
+      this.tagTtl,
+      '1',
+    ]);
+    if (typeof reply === 'string') return reply;
+    const arr = reply as ScriptReply[];
+    if (arr[0] === 3) this.onCorrupt(key);
+    return toMiss(arr);
+  }
+
+  private async readInCluster(
+    key: string,
+    tagKeys: readonly string[],
+    leaseMs: number,
+  ): Promise<ReadOutcome> {
+    const [reply, versions] = await Promise.all([
+      this.run(READ, [key], [leaseMs > 0 ? String(leaseMs) : '0', this.nextSeed(), this.tagTtl, '0']),
+      tagKeys.length ? this.tagVersions(tagKeys) : NO_TAGS,
+    ]);
+    if (typeof reply === 'string') return reply;
+    const arr = reply as ScriptReply[];
+    if (arr[0] === 4) {
+      const entry = parseEntry(arr[1] as string);
+      if (!entry) {
+        await this.client.del(key);
+        this.onCorrupt(key);
+      } else if (await this.stampIsCurrent(entry.tagKeys, entry.versions, tagKeys, versions)) {
+        return entry.payload;
+      }
+      if (leaseMs <= 0) return { versions };
+      // stale: replace the entry with a lease of our own
+      const lease = `c${this.nextSeed()}`;
+      await this.client.set(key, `L${lease}\n${versions.join('\n')}`, 'PX', leaseMs);
+      return { lease, versions };
+    }
+    if (arr[0] === 3) this.onCorrupt(key);
+    const miss = toMiss(arr);
+    return { ...miss, versions };
+  }
+
+  private async stampIsCurrent(
+    stampedKeys: readonly string[],
+    stamped: readonly string[],
+    knownKeys: readonly string[],
+    known: readonly string[],
+  ): Promise<boolean> {
+    const same =
+      stampedKeys.length === knownKeys.length && stampedKeys.every((k, i) => k === knownKeys[i]);
+    const current = same ? known : await this.client.mget(...stampedKeys);
+    return stamped.every((v, i) => current[i] === v);
+  }
+
+  /** Current versions of tags, creating absent ones so that no stamp is ever "absent". */
+  private async tagVersions(tagKeys: readonly string[]): Promise<readonly string[]> {
+    const current = await this.client.mget(...tagKeys);
+    if (current.every((v) => v !== null)) return current as string[];
+    const out: string[] = [];
+    for (let i = 0; i < tagKeys.length; i++) {
+      let v = current[i];
+      if (v === null) {
+        const fresh = this.nextSeed() + Date.now().toString(36);
+        const created = await this.client.set(tagKeys[i], fresh, 'EX', Number(this.tagTtl), 'NX');
+        v = created === 'OK' ? fresh : await this.client.get(tagKeys[i]);
+      }
+      out.push(v ?? '');
+    }
+    return out;
+  }
+
+  async fill(
+    key: string,
+    tagKeys: readonly string[],
+    lease: string,
+    versions: readonly string[],
+    payload: string,
+    ttlMs: number,
+  ): Promise<boolean> {
+    const value = stampEntry(tagKeys, versions, payload);
+    if (this.cluster) {
+      const reply = await this.run(FILL, [key], [lease, String(ttlMs), value, '0']);
+      return reply === 1;
+    }
+    const reply = await this.run(
+      FILL,
+      tagKeys.length ? [key, ...tagKeys] : [key],
+      tagKeys.length
+        ? [lease, String(ttlMs), value, '1', ...versions]
+        : [lease, String(ttlMs), value, '1'],
+    );
+    return reply === 1;
+  }
+
+  async release(key: string, lease: string): Promise<void> {
+    await this.run(RELEASE, [key], [lease]);
+  }
+
+  async write(
+    key: string,
+    payload: string,
+    ttlMs: number,
+    tagKeys: readonly string[],
+  ): Promise<void> {
+    if (tagKeys.length === 0) {
+      await this.client.set(key, UNTAGGED_HEADER + payload, 'PX', ttlMs);
+    } else if (this.cluster) {
+      const versions = await this.tagVersions(tagKeys);
+      await this.client.set(key, stampEntry(tagKeys, versions, payload), 'PX', ttlMs);
+    } else {
+      await this.run(WRITE_TAGGED, [key, ...tagKeys], [
+        String(ttlMs),
+        payload,
+        this.nextSeed(),
+        this.tagTtl,
+      ]);
+    }
+  }
+
+  async readMany(keys: readonly string[]): Promise<(string | undefined)[]> {
+    if (keys.length === 0) return [];
+    if (this.cluster) return Promise.all(keys.map(async (k) => this.peekInCluster(k)));
+    const reply = (await this.run(READ_MANY, keys, NO_TAGS)) as (string | null)[];
+    return reply.map((v) => v ?? undefined);
+  }
+
+  private async peekInCluster(key: string): Promise<string | undefined> {
+    const r = await this.readInCluster(key, NO_TAGS, 0);
+    return typeof r === 'string' ? r : undefined;
+  }
+
+  async writeMany(entries: readonly (readonly [string, string])[], ttlMs: number): Promise<void> {
+    if (entries.length === 0) return;
+    const ttl = String(ttlMs);
+    if (this.cluster) {
+      await Promise.all(
+        entries.map(([k, payload]) => this.client.set(k, UNTAGGED_HEADER + payload, 'PX', ttl)),
+      );
+      return;
+    }
+    await this.run(
+      WRITE_MANY,
+      entries.map(([k]) => k),
+      [ttl, ...entries.map(([, payload]) => payload)],
+    );
+  }
+
+  async delete(keys: readonly string[]): Promise<number> {
+    if (keys.length === 0) return 0;
+    if (this.cluster || keys.length === 1) {
+      const counts = await Promise.all(keys.map((k) => this.client.unlink(k)));
+      return counts.reduce((a, b) => a + b, 0);
+    }
+    return this.client.unlink(...keys);
+  }
+
+  async bumpTags(tagKeys: readonly string[]): Promise<void> {
+    if (tagKeys.length === 0) return;
+    const ttl = Number(this.tagTtl);
+    const stamp = Date.now().toString(36);
+    // one slot (the {tags} hash tag), so one pipeline serves standalone and cluster
+    const p = this.client.pipeline();
+    for (const tag of tagKeys) p.set(tag, this.nextSeed() + stamp, 'EX', ttl);
+    const results = await p.exec();
+    const failed = results?.find(([err]) => err);
+    if (!results || failed) throw failed?.[0] ?? new Error('tag invalidation aborted');
+  }
+
+  async deleteMatching(glob: string): Promise<number> {
+    const nodes = this.cluster ? (this.client as Cluster).nodes('master') : [this.client as Redis];
+    const counts = await Promise.all(nodes.map((node) => this.scanDelete(node, glob)));
+    return counts.reduce((a, b) => a + b, 0);
+  }
+
+  private async scanDelete(node: Redis, glob: string): Promise<number> {
+    let cursor = '0';
+    let deleted = 0;
+    do {
+      const [next, keys] = await node.scan(cursor, 'MATCH', glob, 'COUNT', SCAN_BATCH);
+      cursor = next;
+      if (keys.length === 0) continue;
+      if (this.cluster) {
+        // keys of one node may still span slots: one UNLINK each, pipelined
+        const p = node.pipeline();
+        for (const k of keys) p.unlink(k);
+        const results = (await p.exec()) ?? [];
+        for (const [err, n] of results) if (!err) deleted += Number(n);
+      } else {
+        deleted += await node.unlink(...keys);
+      }
+    } while (cursor !== '0');
+    return deleted;
+  }
+
+  async increment(key: string, by: number, ttlMs: number): Promise<number> {
+    try {
+      return Number(await this.run(INCREMENT, [key], [String(by), String(ttlMs)]));
+    } catch (err) {
+      if (isWrongType(err)) throw CacheWrongTypeError.create('increment', key);
+      throw err;
+    }
+  }
+
+  async batch(ops: readonly StoreBatchOp[]): Promise<StoreBatchReply[]> {
+    if (ops.length === 0) return [];
+    const keys: string[] = [];
+    const args: string[] = [];
+    for (const op of ops) {
+      keys.push(op.key);
+      switch (op.op) {
+        case 'get':
+          args.push('g');
+          break;
+        case 'exists':
+          args.push('x');
+          break;
+        case 'delete':
+          args.push('d');
+          break;
+        case 'set':
+          args.push('s', String(op.ttlMs), op.payload);
+          break;
+        case 'increment':
+          args.push('i', String(op.by), String(op.ttlMs));
+          break;
+        case 'expire':
+          args.push('e', String(op.ttlMs));
+          break;
+      }
+    }
+    let reply: ScriptReply;
+    try {
+      reply = await this.run(BATCH, keys, args);
+    } catch (err) {
+      if (err instanceof Error && err.message.startsWith('CROSSSLOT')) {
+        throw CrossSlotBatchError.create();
+      }
+      throw err;
+    }
+    return (reply as ScriptReply[][]).map((r, i): StoreBatchReply => {
+      const op = ops[i];
+      if (r[0] !== 1) {
+        const message = String(r[1]);
+        return {
+          ok: false,
+          error: isWrongType(new Error(message))
+            ? CacheWrongTypeError.create(op.op, op.key)
+            : new Error(message),
+        };
+      }
+      const v = r[1];
+      switch (op.op) {
+        case 'get':
+          return { ok: true, value: typeof v === 'string' ? v : undefined };
+        case 'exists':
+        case 'expire':
+        case 'set':
+          return { ok: true, value: v === 1 };
+        default:
+          return { ok: true, value: Number(v) };
+      }
+    });
+  }
+
+  async ping(): Promise<void> {
+    if (this.cluster) {
+      await Promise.all((this.client as Cluster).nodes('master').map((n) => n.ping()));
+      return;
+    }
+    await (this.client as Redis).ping();
+  }
+
+  async info(): Promise<CacheStoreInfo> {
+    if (!this.cluster) {
+      const raw = await (this.client as Redis).info();
+      return parseInfo([raw], this.mode);
+    }
+    const masters = (this.client as Cluster).nodes('master');
+    const raws = await Promise.all(masters.map((n) => n.info()));
+    const clusterInfo = (await masters[0]?.cluster('INFO')) as string | undefined;
+    const state = /cluster_state:(\w+)/.exec(clusterInfo ?? '')?.[1];
+    return { ...parseInfo(raws, 'cluster'), clusterState: state };
+  }
+
+  async waitUntilReady(timeoutMs: number): Promise<boolean> {
+    if (this.client.status === 'ready') return true;
+    return new Promise<boolean>((resolve) => {
+      const done = (ok: boolean) => {
+        clearTimeout(timer);
+        this.client.off('ready', onReady);
+        resolve(ok);
+      };
+      const onReady = () => done(true);
+      const timer = setTimeout(() => done(false), timeoutMs);
+      this.client.on('ready', onReady);
+    });
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.client.quit();
+    } catch {
+      this.client.disconnect();
+    }
+  }
+}
