@@ -15,6 +15,11 @@ export interface EntryPolicy<T> {
   encode(value: T, key: string): string | undefined;
   /** Throws when the payload is not one of ours: the entry is then dropped. */
   decode(payload: string): T;
+  /**
+   * Full tag keys learnt from the loaded value. The fill is refused when one
+   * of them was invalidated after the load began, so they stay race-free.
+   */
+  lateTags?(value: T): readonly string[];
 }
 
 /** What a write invalidates, as full keys, full tag keys and SCAN globs. */
@@ -194,10 +199,13 @@ export class CacheEngine {
         await this.guard('release', key, () => this.store.release(key, lease), undefined);
       } else {
         const ttlMs = this.jitter(policy.ttlMs);
+        const late = policy.lateTags?.(value)?.filter((t) => !tagKeys.includes(t));
+        const allTags = late?.length ? [...tagKeys, ...late] : tagKeys;
+        const stamp = late?.length ? [...versions, ...late.map(() => '')] : versions;
         const stored = await this.guard(
           'fill',
           key,
-          () => this.store.fill(key, tagKeys, lease, versions, payload, ttlMs),
+          () => this.store.fill(key, allTags, lease, stamp, payload, ttlMs),
           false,
         );
         if (stored) this.stats.fills++;

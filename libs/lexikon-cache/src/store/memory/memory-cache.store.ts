@@ -16,12 +16,20 @@ type Slot =
       versions: readonly string[];
       expiresAt: number;
     }
-  | { kind: 'lease'; token: string; versions: readonly string[]; expiresAt: number }
+  | {
+      kind: 'lease';
+      token: string;
+      versions: readonly string[];
+      expiresAt: number;
+      leasedAt: number;
+    }
   | { kind: 'counter'; value: number; expiresAt: number };
 
 interface TagVersion {
   version: string;
   expiresAt: number;
+  /** When an invalidation last gave it this version (0: created by a read). */
+  bumpedAt: number;
 }
 
 const NO_TAGS: readonly string[] = [];
@@ -95,7 +103,7 @@ export class MemoryCacheStore extends CacheStore {
       let version = this.tagVersion(tagKey, now);
       if (version === undefined) {
         version = this.nextVersion();
-        this.tags.set(tagKey, { version, expiresAt: now + this.tagTtlMs });
+        this.tags.set(tagKey, { version, expiresAt: now + this.tagTtlMs, bumpedAt: 0 });
       }
       return version;
     });
@@ -134,7 +142,13 @@ export class MemoryCacheStore extends CacheStore {
       return Promise.resolve({ holder: slot.token, versions });
     }
     const lease = this.nextVersion();
-    this.put(key, { kind: 'lease', token: lease, versions, expiresAt: now + leaseMs });
+    this.put(key, {
+      kind: 'lease',
+      token: lease,
+      versions,
+      expiresAt: now + leaseMs,
+      leasedAt: now,
+    });
     return Promise.resolve({ lease, versions });
   }
 
@@ -149,13 +163,18 @@ export class MemoryCacheStore extends CacheStore {
     const now = Date.now();
     const slot = this.live(key, now);
     if (slot?.kind !== 'lease' || slot.token !== lease) return Promise.resolve(false);
+    const stamp: string[] = [];
     for (let i = 0; i < tagKeys.length; i++) {
-      if (this.tagVersion(tagKeys[i], now) !== versions[i]) {
+      const known = versions[i];
+      const tag = this.tags.get(tagKeys[i]);
+      const lateAndBumped = !known && tag !== undefined && tag.bumpedAt >= slot.leasedAt;
+      if (lateAndBumped || (known && this.tagVersion(tagKeys[i], now) !== known)) {
         this.slots.delete(key);
         return Promise.resolve(false);
       }
+      stamp.push(known || this.currentVersions([tagKeys[i]], now)[0]);
     }
-    this.put(key, { kind: 'entry', payload, tagKeys, versions, expiresAt: now + ttlMs });
+    this.put(key, { kind: 'entry', payload, tagKeys, versions: stamp, expiresAt: now + ttlMs });
     return Promise.resolve(true);
   }
 
@@ -200,8 +219,11 @@ export class MemoryCacheStore extends CacheStore {
   }
 
   bumpTags(tagKeys: readonly string[]): Promise<void> {
-    const expiresAt = Date.now() + this.tagTtlMs;
-    for (const tagKey of tagKeys) this.tags.set(tagKey, { version: this.nextVersion(), expiresAt });
+    const now = Date.now();
+    const expiresAt = now + this.tagTtlMs;
+    for (const tagKey of tagKeys) {
+      this.tags.set(tagKey, { version: this.nextVersion(), expiresAt, bumpedAt: now });
+    }
     return Promise.resolve();
   }
 

@@ -48,11 +48,20 @@ local function is_counter(v)
   return string.match(v, '^%-?%d+$') ~= nil
 end
 
+-- Versions and lease tokens start with the server time (s.us): a fill can
+-- then tell whether a tag was bumped ('b') after its lease was taken, rather
+-- than merely created ('c').
 local seq = 0
-local function fresh_version(seed)
+local function fresh_version(seed, kind)
   local t = redis.call('TIME')
   seq = seq + 1
-  return seed .. t[1] .. '.' .. t[2] .. '.' .. seq
+  return t[1] .. '.' .. t[2] .. '.' .. kind .. seed .. seq
+end
+
+local function micros(v)
+  local s, us = string.match(v, '^(%d+)%.(%d+)%.')
+  if not s then return nil end
+  return tonumber(s) * 1000000 + tonumber(us)
 end
 
 local function current_versions(first, seed, tag_ttl)
@@ -60,7 +69,7 @@ local function current_versions(first, seed, tag_ttl)
   for i = first, #KEYS do
     local cur = redis.call('GET', KEYS[i])
     if not cur then
-      cur = fresh_version(seed)
+      cur = fresh_version(seed, 'c')
       redis.call('SET', KEYS[i], cur, 'EX', tag_ttl)
     end
     out[#out + 1] = cur
@@ -85,7 +94,7 @@ local check = ARGV[4] == '1'
 local function take_lease(code)
   if lease_ms == '0' then return {code == 3 and 3 or 0, ''} end
   local vs = current_versions(2, ARGV[2], ARGV[3])
-  local token = fresh_version(ARGV[2])
+  local token = fresh_version(ARGV[2], 'l')
   redis.call('SET', KEYS[1], 'L' .. token .. '\\n' .. table.concat(vs, '\\n'), 'PX', lease_ms)
   return {code, token, unpack(vs)}
 end
@@ -118,9 +127,12 @@ return take_lease(3)
 );
 
 /**
- * KEYS: entry, tag keys...   ARGV: lease token, ttl ms, value (with header),
- * check tags ('1' | '0'), versions...
- * Returns 1 when stored, 0 when the lease was lost or a tag moved on.
+ * KEYS: entry, tag keys...   ARGV: lease token, ttl ms, payload, mode, token
+ * seed, tag TTL (s), then one version per tag: the one stamped before
+ * loading, or '' for a tag learnt from the loaded value. Mode '0' (cluster):
+ * KEYS is the entry alone and the payload is the whole stamped entry.
+ * Stores the payload stamped with its tags, only while the lease is held and
+ * no tag moved on since it was taken. Returns 1 when stored, else 0.
  */
 export const FILL = script(
   'fill',
@@ -128,16 +140,49 @@ export const FILL = script(
 local v = redis.call('GET', KEYS[1])
 local expect = 'L' .. ARGV[1] .. '\\n'
 if not v or string.sub(v, 1, #expect) ~= expect then return 0 end
-if ARGV[4] == '1' then
-  for i = 2, #KEYS do
-    if redis.call('GET', KEYS[i]) ~= ARGV[i + 3] then
+if ARGV[4] == '0' then
+  -- cluster: the client checked the tags and sends the stamped entry
+  redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[2])
+  return 1
+end
+local check = true
+local leased_at = micros(ARGV[1]) or 0
+local parts = {'E', tostring(#KEYS - 1), '\\n'}
+for i = 2, #KEYS do
+  local stamped = ARGV[i + 5]
+  local cur = stamped
+  if check then cur = redis.call('GET', KEYS[i]) end
+  if stamped == '' and check then
+    if not cur then
+      cur = fresh_version(ARGV[5], 'c')
+      redis.call('SET', KEYS[i], cur, 'EX', ARGV[6])
+    elseif string.find(cur, '^%d+%.%d+%.b') and (micros(cur) or 0) >= leased_at then
       redis.call('DEL', KEYS[1])
       return 0
     end
+  elseif cur ~= stamped then
+    redis.call('DEL', KEYS[1])
+    return 0
   end
+  parts[#parts + 1] = KEYS[i] .. '\\n' .. cur .. '\\n'
 end
-redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[2])
+parts[#parts + 1] = ARGV[3]
+redis.call('SET', KEYS[1], table.concat(parts), 'PX', ARGV[2])
 return 1
+`,
+);
+
+/**
+ * KEYS: tag keys   ARGV: token seed, tag TTL (s).
+ * Gives every tag a new, time-ordered version.
+ */
+export const BUMP = script(
+  'bump',
+  `
+for i = 1, #KEYS do
+  redis.call('SET', KEYS[i], fresh_version(ARGV[1], 'b'), 'EX', ARGV[2])
+end
+return #KEYS
 `,
 );
 
@@ -293,6 +338,7 @@ return out
 export const ALL_SCRIPTS: readonly LuaScript[] = [
   READ,
   FILL,
+  BUMP,
   RELEASE,
   WRITE_TAGGED,
   READ_MANY,

@@ -16,6 +16,7 @@ import { parseEntry, stampEntry, UNTAGGED_HEADER } from './entry-header.js';
 import {
   ALL_SCRIPTS,
   BATCH,
+  BUMP,
   FILL,
   INCREMENT,
   type LuaScript,
@@ -42,6 +43,22 @@ function isWrongType(err: unknown): boolean {
     err instanceof Error &&
     (err.message.includes('not an integer') || err.message.startsWith('WRONGTYPE'))
   );
+}
+
+/** A version made on the client, in the scripts' format: `<s>.<us>.<kind><seed>`. */
+function clientVersion(kind: 'c' | 'l', seed: string): string {
+  const ms = Date.now();
+  return `${Math.floor(ms / 1000)}.${(ms % 1000) * 1000}.${kind}${seed}`;
+}
+
+function versionMicros(version: string): number {
+  const m = /^(\d+)\.(\d+)\./.exec(version);
+  return m ? Number(m[1]) * 1e6 + Number(m[2]) : 0;
+}
+
+/** Whether a tag was bumped (not merely created) at or after `sinceMicros`. */
+function isBumpAfter(version: string | undefined, sinceMicros: number): boolean {
+  return version !== undefined && /^\d+\.\d+\.b/.test(version) && versionMicros(version) >= sinceMicros;
 }
 
 function toMiss(reply: ScriptReply[]): ReadMiss {
@@ -142,7 +159,7 @@ export class RedisCacheStore extends CacheStore {
       }
       if (leaseMs <= 0) return { versions };
       // stale: replace the entry with a lease of our own
-      const lease = `c${this.nextSeed()}`;
+      const lease = clientVersion('l', this.nextSeed());
       await this.client.set(key, `L${lease}\n${versions.join('\n')}`, 'PX', leaseMs);
       return { lease, versions };
     }
@@ -171,7 +188,7 @@ export class RedisCacheStore extends CacheStore {
     for (let i = 0; i < tagKeys.length; i++) {
       let v = current[i];
       if (v === null) {
-        const fresh = this.nextSeed() + Date.now().toString(36);
+        const fresh = clientVersion('c', this.nextSeed());
         const created = await this.client.set(tagKeys[i], fresh, 'EX', Number(this.tagTtl), 'NX');
         v = created === 'OK' ? fresh : await this.client.get(tagKeys[i]);
       }
@@ -188,18 +205,45 @@ export class RedisCacheStore extends CacheStore {
     payload: string,
     ttlMs: number,
   ): Promise<boolean> {
-    const value = stampEntry(tagKeys, versions, payload);
-    if (this.cluster) {
-      const reply = await this.run(FILL, [key], [lease, String(ttlMs), value, '0']);
-      return reply === 1;
+    if (this.cluster) return this.fillInCluster(key, tagKeys, lease, versions, payload, ttlMs);
+    const args = [lease, String(ttlMs), payload, '1', this.nextSeed(), this.tagTtl];
+    const reply = await this.run(FILL, tagKeys.length ? [key, ...tagKeys] : [key], [
+      ...args,
+      ...versions,
+    ]);
+    return reply === 1;
+  }
+
+  /**
+   * In a cluster the tag versions live in another slot than the entry: they
+   * are checked here first. A tag bumped between this check and the fill
+   * leaves an outdated stamp, which every read then rejects.
+   */
+  private async fillInCluster(
+    key: string,
+    tagKeys: readonly string[],
+    lease: string,
+    versions: readonly string[],
+    payload: string,
+    ttlMs: number,
+  ): Promise<boolean> {
+    let stamp = versions;
+    if (tagKeys.length) {
+      const current = await this.tagVersions(tagKeys);
+      const leasedAt = versionMicros(lease);
+      for (let i = 0; i < tagKeys.length; i++) {
+        const known = versions[i];
+        const late = known === '' || known === undefined;
+        if (late ? isBumpAfter(current[i], leasedAt) : current[i] !== known) return false;
+      }
+      stamp = current;
     }
-    const reply = await this.run(
-      FILL,
-      tagKeys.length ? [key, ...tagKeys] : [key],
-      tagKeys.length
-        ? [lease, String(ttlMs), value, '1', ...versions]
-        : [lease, String(ttlMs), value, '1'],
-    );
+    const reply = await this.run(FILL, [key], [
+      lease,
+      String(ttlMs),
+      stampEntry(tagKeys, stamp, payload),
+      '0',
+    ]);
     return reply === 1;
   }
 
@@ -267,14 +311,8 @@ export class RedisCacheStore extends CacheStore {
 
   async bumpTags(tagKeys: readonly string[]): Promise<void> {
     if (tagKeys.length === 0) return;
-    const ttl = Number(this.tagTtl);
-    const stamp = Date.now().toString(36);
-    // one slot (the {tags} hash tag), so one pipeline serves standalone and cluster
-    const p = this.client.pipeline();
-    for (const tag of tagKeys) p.set(tag, this.nextSeed() + stamp, 'EX', ttl);
-    const results = await p.exec();
-    const failed = results?.find(([err]) => err);
-    if (!results || failed) throw failed?.[0] ?? new Error('tag invalidation aborted');
+    // all tag keys share the {tags} hash tag: one script serves standalone and cluster
+    await this.run(BUMP, tagKeys, [this.nextSeed(), this.tagTtl]);
   }
 
   async deleteMatching(glob: string): Promise<number> {
