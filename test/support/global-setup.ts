@@ -32,7 +32,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { Redis } from 'ioredis';
-// @ts-ignore -- pg ships no types (TS7016); remove once @types/pg is installed
+
 import pgModule from 'pg';
 
 const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';

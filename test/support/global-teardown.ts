@@ -7,7 +7,7 @@
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-// @ts-ignore -- pg ships no types (TS7016); remove once @types/pg is installed
+
 import pgModule from 'pg';
 
 interface RunState {

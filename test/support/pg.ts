@@ -1,6 +1,3 @@
-// `pg` ships no type declarations and @types/pg is not a dev dependency yet,
-// so this file types the small part of its API the support code uses.
-// @ts-ignore -- untyped module (TS7016); remove once @types/pg is installed
 import pgModule from 'pg';
 
 export interface PgClient {

@@ -1,7 +1,14 @@
 export { LexikonCacheModule } from './lexikon-cache.module.js';
-export type { LexikonCacheModuleOptions, RedisConnectionOptions } from './options/lexikon-cache-options.interface.js';
+export type {
+  LexikonCacheModuleOptions,
+  RedisConnectionOptions,
+} from './options/lexikon-cache-options.interface.js';
 export { CacheService } from './store/cache.service.js';
-export type { CacheSetOptions, CacheGetOrSetOptions, CacheInfo } from './store/cache.service.js';
+export type {
+  CacheSetOptions,
+  CacheGetOrSetOptions,
+  CacheInfo,
+} from './store/cache.service.js';
 export { CacheBatch } from './store/cache-batch.js';
 export type { BatchOutcome, BatchResults } from './store/cache-batch.js';
 export { CacheStore } from './store/cache-store.js';
@@ -20,3 +27,14 @@ export {
   CacheUnavailableError,
 } from './errors/lexikon-cache.error.js';
 export type { LexikonCacheErrorCode } from './errors/lexikon-cache.error.js';
+export { Cacheable } from './decorators/cacheable.decorator.js';
+export { CacheInvalidate } from './decorators/cache-invalidate.decorator.js';
+export { CachePut } from './decorators/cache-put.decorator.js';
+export type {
+  CacheableOptions,
+  CacheInvalidateOptions,
+  CachePutOptions,
+  CacheCallContext,
+  CacheTemplate,
+} from './decorators/cache-options.interface.js';
+export { CacheInterceptor } from './interceptor/cache.interceptor.js';

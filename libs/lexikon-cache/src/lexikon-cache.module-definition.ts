@@ -6,7 +6,9 @@ export const {
   MODULE_OPTIONS_TOKEN: LEXIKON_CACHE_MODULE_OPTIONS,
   OPTIONS_TYPE: LEXIKON_CACHE_OPTIONS_TYPE,
   ASYNC_OPTIONS_TYPE: LEXIKON_CACHE_ASYNC_OPTIONS_TYPE,
-} = new ConfigurableModuleBuilder<LexikonCacheModuleOptions>({ moduleName: 'LexikonCache' })
+} = new ConfigurableModuleBuilder<LexikonCacheModuleOptions>({
+  moduleName: 'LexikonCache',
+})
   .setClassMethodName('forRoot')
   .setExtras({ isGlobal: true }, (definition, extras) => ({
     ...definition,

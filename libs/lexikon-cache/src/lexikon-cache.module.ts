@@ -1,10 +1,18 @@
 import {
+  type CallHandler,
+  type ExecutionContext,
   Inject,
   Logger,
   Module,
+  type NestInterceptor,
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
+import { APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
+import { CacheMetadataAccessor } from './decorators/cache-metadata.accessor.js';
+import { CacheExplorer } from './explorer/cache.explorer.js';
+import { CacheInterceptor } from './interceptor/cache.interceptor.js';
+import { RoutePlanRegistry } from './interceptor/route-plan.registry.js';
 import { CacheEngine } from './engine/cache-engine.js';
 import { RESOLVED_CACHE_OPTIONS } from './lexikon-cache.constants.js';
 import {
@@ -12,7 +20,10 @@ import {
   LEXIKON_CACHE_MODULE_OPTIONS,
 } from './lexikon-cache.module-definition.js';
 import type { LexikonCacheModuleOptions } from './options/lexikon-cache-options.interface.js';
-import { resolveOptions, type ResolvedCacheOptions } from './options/resolve-options.js';
+import {
+  resolveOptions,
+  type ResolvedCacheOptions,
+} from './options/resolve-options.js';
 import { CacheService } from './store/cache.service.js';
 import { CacheStore } from './store/cache-store.js';
 import { createStore, type StoreHandle } from './store/create-store.js';
@@ -31,12 +42,18 @@ const STORE_HANDLE = Symbol('lexikon-cache:store-handle');
  *   useFactory: (config: ConfigService) => ({ redis: { url: config.get('REDIS_URL') } }),
  * })
  */
+const PASS_THROUGH: NestInterceptor = {
+  intercept: (_context: ExecutionContext, next: CallHandler) => next.handle(),
+};
+
 @Module({
+  imports: [DiscoveryModule],
   providers: [
     {
       provide: RESOLVED_CACHE_OPTIONS,
       inject: [LEXIKON_CACHE_MODULE_OPTIONS],
-      useFactory: (options: LexikonCacheModuleOptions) => resolveOptions(options),
+      useFactory: (options: LexikonCacheModuleOptions) =>
+        resolveOptions(options),
     },
     {
       provide: STORE_HANDLE,
@@ -55,8 +72,27 @@ const STORE_HANDLE = Symbol('lexikon-cache:store-handle');
         new CacheEngine(store, options),
     },
     CacheService,
+    CacheMetadataAccessor,
+    RoutePlanRegistry,
+    CacheExplorer,
+    CacheInterceptor,
+    {
+      // registered always, so that `interceptor: false` can also come from forRootAsync
+      provide: APP_INTERCEPTOR,
+      inject: [RESOLVED_CACHE_OPTIONS, CacheInterceptor],
+      useFactory: (
+        options: ResolvedCacheOptions,
+        interceptor: CacheInterceptor,
+      ) => (options.interceptor ? interceptor : PASS_THROUGH),
+    },
   ],
-  exports: [CacheService, CacheStore, CacheEngine, RESOLVED_CACHE_OPTIONS],
+  exports: [
+    CacheService,
+    CacheStore,
+    CacheEngine,
+    CacheInterceptor,
+    RESOLVED_CACHE_OPTIONS,
+  ],
 })
 export class LexikonCacheModule
   extends ConfigurableLexikonCacheModule
@@ -67,14 +103,17 @@ export class LexikonCacheModule
   constructor(
     @Inject(STORE_HANDLE) private readonly handle: StoreHandle,
     private readonly engine: CacheEngine,
-    @Inject(RESOLVED_CACHE_OPTIONS) private readonly options: ResolvedCacheOptions,
+    @Inject(RESOLVED_CACHE_OPTIONS)
+    private readonly options: ResolvedCacheOptions,
   ) {
     super();
   }
 
   async onModuleInit(): Promise<void> {
     this.logger.log(`Cache: ${this.handle.description}`);
-    const ready = await this.handle.store.waitUntilReady(this.options.connectWait);
+    const ready = await this.handle.store.waitUntilReady(
+      this.options.connectWait,
+    );
     if (!ready) {
       this.logger.warn(
         `Cache store not reachable after ${this.options.connectWait} ms; serving without it until it is`,

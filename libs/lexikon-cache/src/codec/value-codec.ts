@@ -13,12 +13,7 @@ const TAGGED_PREFIX = '~T';
 const MARK = '$';
 
 type Tagged =
-  | null
-  | boolean
-  | number
-  | string
-  | Tagged[]
-  | { [key: string]: Tagged };
+  null | boolean | number | string | Tagged[] | { [key: string]: Tagged };
 
 /** Raised when stored bytes are not a value this codec wrote. */
 export class CorruptEntryError extends Error {
@@ -32,8 +27,11 @@ export function encodeValue(value: unknown): string {
 
 export function decodeValue(payload: string): unknown {
   try {
+    if (payload.charCodeAt(0) === 72 /* H */) return decodeHttpBody(payload);
     if (payload.startsWith(TAGGED_PREFIX)) {
-      return fromTagged(JSON.parse(payload.slice(TAGGED_PREFIX.length)) as Tagged);
+      return fromTagged(
+        JSON.parse(payload.slice(TAGGED_PREFIX.length)) as Tagged,
+      );
     }
     return JSON.parse(payload);
   } catch (err) {
@@ -41,14 +39,35 @@ export function decodeValue(payload: string): unknown {
   }
 }
 
+/** An entry the HTTP interceptor stored (`H<kind><etag>\n<body>`) read as a value. */
+function decodeHttpBody(payload: string): unknown {
+  const nl = payload.indexOf('\n');
+  if (nl < 0) throw new Error('malformed HTTP entry');
+  const body = payload.slice(nl + 1);
+  switch (payload[1]) {
+    case 'j':
+      return JSON.parse(body);
+    case 't':
+      return body;
+    case 'n':
+      return null;
+  }
+  throw new Error('malformed HTTP entry');
+}
+
 function isPlainObject(value: object): boolean {
   const proto = Object.getPrototypeOf(value) as unknown;
   return proto === Object.prototype || proto === null;
 }
 
-function unencodable(value: unknown, path: string): UnencodableValueError | undefined {
-  if (typeof value === 'function') return UnencodableValueError.create(path, 'a function');
-  if (typeof value === 'symbol') return UnencodableValueError.create(path, 'a symbol');
+function unencodable(
+  value: unknown,
+  path: string,
+): UnencodableValueError | undefined {
+  if (typeof value === 'function')
+    return UnencodableValueError.create(path, 'a function');
+  if (typeof value === 'symbol')
+    return UnencodableValueError.create(path, 'a symbol');
   return undefined;
 }
 
@@ -69,19 +88,22 @@ function isPlainJson(value: unknown, path: string, seen: Set<object>): boolean {
     }
   }
   if (value === null) return true;
-  if (seen.has(value)) throw UnencodableValueError.create(path, 'a circular reference');
+  if (seen.has(value))
+    throw UnencodableValueError.create(path, 'a circular reference');
   let plain: boolean;
   seen.add(value);
   if (Array.isArray(value)) {
     plain = true;
     for (let i = 0; i < value.length; i++) {
-      if (!(i in value) || !isPlainJson(value[i], `${path}[${i}]`, seen)) plain = false;
+      if (!(i in value) || !isPlainJson(value[i], `${path}[${i}]`, seen))
+        plain = false;
     }
   } else if (isPlainObject(value) || isDataObject(value)) {
     plain = !(MARK in value) && !hasToJson(value);
     for (const key of Object.keys(value)) {
       const child = (value as Record<string, unknown>)[key];
-      if (child === undefined || !isPlainJson(child, `${path}.${key}`, seen)) plain = false;
+      if (child === undefined || !isPlainJson(child, `${path}.${key}`, seen))
+        plain = false;
     }
   } else {
     plain = false;
@@ -124,10 +146,14 @@ function toTagged(value: unknown, path: string, seen: Set<object>): Tagged {
     case 'object':
       break;
     default:
-      throw unencodable(value, path) ?? UnencodableValueError.create(path, typeof value);
+      throw (
+        unencodable(value, path) ??
+        UnencodableValueError.create(path, typeof value)
+      );
   }
   if (value === null) return null;
-  if (seen.has(value)) throw UnencodableValueError.create(path, 'a circular reference');
+  if (seen.has(value))
+    throw UnencodableValueError.create(path, 'a circular reference');
   seen.add(value);
   try {
     return taggedObject(value, path, seen);
@@ -140,7 +166,10 @@ function taggedObject(value: object, path: string, seen: Set<object>): Tagged {
   if (Array.isArray(value)) {
     const out: Tagged[] = new Array<Tagged>(value.length);
     for (let i = 0; i < value.length; i++) {
-      out[i] = i in value ? toTagged(value[i], `${path}[${i}]`, seen) : { [MARK]: 'h' };
+      out[i] =
+        i in value
+          ? toTagged(value[i], `${path}[${i}]`, seen)
+          : { [MARK]: 'h' };
     }
     return out;
   }
@@ -149,7 +178,10 @@ function taggedObject(value: object, path: string, seen: Set<object>): Tagged {
     let i = 0;
     const entries: Tagged[] = [];
     for (const [k, v] of value) {
-      entries.push([toTagged(k, `${path}<key ${i}>`, seen), toTagged(v, `${path}<${i}>`, seen)]);
+      entries.push([
+        toTagged(k, `${path}<key ${i}>`, seen),
+        toTagged(v, `${path}<${i}>`, seen),
+      ]);
       i++;
     }
     return { [MARK]: 'm', v: entries };
@@ -160,17 +192,25 @@ function taggedObject(value: object, path: string, seen: Set<object>): Tagged {
     for (const v of value) items.push(toTagged(v, `${path}<${i++}>`, seen));
     return { [MARK]: 's', v: items };
   }
-  if (value instanceof RegExp) return { [MARK]: 'r', v: [value.source, value.flags] };
+  if (value instanceof RegExp)
+    return { [MARK]: 'r', v: [value.source, value.flags] };
   if (ArrayBuffer.isView(value)) {
     const bytes = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-    return { [MARK]: Buffer.isBuffer(value) ? 'B' : 'U', v: bytes.toString('base64') };
+    return {
+      [MARK]: Buffer.isBuffer(value) ? 'B' : 'U',
+      v: bytes.toString('base64'),
+    };
   }
   if (hasToJson(value)) {
     return toTagged((value as { toJSON(): unknown }).toJSON(), path, seen);
   }
   const out: { [key: string]: Tagged } = {};
   for (const key of Object.keys(value)) {
-    out[key] = toTagged((value as Record<string, unknown>)[key], `${path}.${key}`, seen);
+    out[key] = toTagged(
+      (value as Record<string, unknown>)[key],
+      `${path}.${key}`,
+      seen,
+    );
   }
   // A user object that happens to own the marker key is wrapped so that it
   // can never be read back as one of our markers.
@@ -236,13 +276,20 @@ function isHole(node: Tagged): boolean {
   );
 }
 
-function reviveObject(node: { [key: string]: Tagged }): Record<string, unknown> {
+function reviveObject(node: {
+  [key: string]: Tagged;
+}): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(node)) {
     const value = fromTagged(node[key]);
     // an own "__proto__" key must stay data, never become the prototype
     if (key === '__proto__') {
-      Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(out, key, {
+        value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     } else {
       out[key] = value;
     }

@@ -1,6 +1,11 @@
 import { Logger } from '@nestjs/common';
 import { LexikonCacheError } from '../errors/lexikon-cache.error.js';
-import { fullKey, fullTagKey, keyNamespace, patternToGlob } from '../keys/cache-keys.js';
+import {
+  fullKey,
+  fullTagKey,
+  keyNamespace,
+  patternToGlob,
+} from '../keys/cache-keys.js';
 import type { ResolvedCacheOptions } from '../options/resolve-options.js';
 import type { CacheStore, ReadMiss } from '../store/cache-store.js';
 import { CircuitBreaker } from './circuit-breaker.js';
@@ -12,14 +17,14 @@ export interface EntryPolicy<T> {
   /** Lifetime of a filled entry, in ms (jitter is applied on top). */
   readonly ttlMs: number;
   /** The payload to store, or undefined to not store this value. */
-  encode(value: T, key: string): string | undefined;
+  readonly encode: (value: T, key: string) => string | undefined;
   /** Throws when the payload is not one of ours: the entry is then dropped. */
-  decode(payload: string): T;
+  readonly decode: (payload: string) => T;
   /**
    * Full tag keys learnt from the loaded value. The fill is refused when one
    * of them was invalidated after the load began, so they stay race-free.
    */
-  lateTags?(value: T): readonly string[];
+  readonly lateTags?: (value: T) => readonly string[];
 }
 
 /** What a write invalidates, as full keys, full tag keys and SCAN globs. */
@@ -65,10 +70,15 @@ export class CacheEngine {
     readonly options: ResolvedCacheOptions,
   ) {
     this.prefix = options.keyPrefix;
-    this.breaker = new CircuitBreaker(options.breakerThreshold, options.breakerCooldown, (open) =>
-      open
-        ? this.logger.warn(`Cache store unreachable; bypassing it and probing every ${options.breakerCooldown} ms`)
-        : this.logger.log('Cache store reachable again'),
+    this.breaker = new CircuitBreaker(
+      options.breakerThreshold,
+      options.breakerCooldown,
+      (open) =>
+        open
+          ? this.logger.warn(
+              `Cache store unreachable; bypassing it and probing every ${options.breakerCooldown} ms`,
+            )
+          : this.logger.log('Cache store reachable again'),
     );
   }
 
@@ -99,7 +109,12 @@ export class CacheEngine {
    * Runs a store call; on a fault, logs it, feeds the breaker and resolves to
    * `fallback`. The library's own errors (misuse, not faults) are rethrown.
    */
-  async guard<T>(operation: string, key: string, call: () => Promise<T>, fallback: T): Promise<T> {
+  async guard<T>(
+    operation: string,
+    key: string,
+    call: () => Promise<T>,
+    fallback: T,
+  ): Promise<T> {
     if (!this.breaker.allow()) return fallback;
     try {
       const result = await call();
@@ -118,7 +133,11 @@ export class CacheEngine {
   fault(operation: string, key: string, err: unknown): void {
     this.stats.errors++;
     this.breaker.failure();
-    this.faults.report(operation, keyNamespace(key.slice(this.prefix.length)), err);
+    this.faults.report(
+      operation,
+      keyNamespace(key.slice(this.prefix.length)),
+      err,
+    );
   }
 
   warnOnce(message: string): void {
@@ -168,11 +187,19 @@ export class CacheEngine {
     miss: ReadMiss,
   ): Promise<T> {
     if (miss.lease !== undefined) {
-      return this.loadAndFill(key, tagKeys, miss.lease, miss.versions, loader, policy);
+      return this.loadAndFill(
+        key,
+        tagKeys,
+        miss.lease,
+        miss.versions,
+        loader,
+        policy,
+      );
     }
     if (miss.holder !== undefined) {
       const flight = this.flights.get(key);
-      if (flight && flight.token === miss.holder) return flight.promise as Promise<T>;
+      if (flight && flight.token === miss.holder)
+        return flight.promise as Promise<T>;
       return this.awaitOtherLoader(key, tagKeys, loader, policy);
     }
     return this.joinLocal(key, tagKeys, loader);
@@ -191,17 +218,31 @@ export class CacheEngine {
       try {
         value = await loader();
       } catch (err) {
-        await this.guard('release', key, () => this.store.release(key, lease), undefined);
+        await this.guard(
+          'release',
+          key,
+          () => this.store.release(key, lease),
+          undefined,
+        );
         throw err;
       }
       const payload = this.encodeOrSkip(key, value, policy);
       if (payload === undefined) {
-        await this.guard('release', key, () => this.store.release(key, lease), undefined);
+        await this.guard(
+          'release',
+          key,
+          () => this.store.release(key, lease),
+          undefined,
+        );
       } else {
         const ttlMs = this.jitter(policy.ttlMs);
-        const late = policy.lateTags?.(value)?.filter((t) => !tagKeys.includes(t));
+        const late = policy
+          .lateTags?.(value)
+          ?.filter((t) => !tagKeys.includes(t));
         const allTags = late?.length ? [...tagKeys, ...late] : tagKeys;
-        const stamp = late?.length ? [...versions, ...late.map(() => '')] : versions;
+        const stamp = late?.length
+          ? [...versions, ...late.map(() => '')]
+          : versions;
         const stored = await this.guard(
           'fill',
           key,
@@ -234,9 +275,14 @@ export class CacheEngine {
   }
 
   /** Loads without the store, still sharing one call among concurrent local callers. */
-  private joinLocal<T>(key: string, tagKeys: readonly string[], loader: () => Promise<T>): Promise<T> {
+  private joinLocal<T>(
+    key: string,
+    tagKeys: readonly string[],
+    loader: () => Promise<T>,
+  ): Promise<T> {
     const flight = this.flights.get(key);
-    if (flight && flight.token === undefined) return flight.promise as Promise<T>;
+    if (flight && flight.token === undefined)
+      return flight.promise as Promise<T>;
     return this.runFlight(key, tagKeys, undefined, loader);
   }
 
@@ -270,16 +316,28 @@ export class CacheEngine {
         break;
       }
       if (outcome.lease !== undefined) {
-        return this.loadAndFill(key, tagKeys, outcome.lease, outcome.versions, loader, policy);
+        return this.loadAndFill(
+          key,
+          tagKeys,
+          outcome.lease,
+          outcome.versions,
+          loader,
+          policy,
+        );
       }
       if (outcome.holder === undefined) break;
       const flight = this.flights.get(key);
-      if (flight && flight.token === outcome.holder) return flight.promise as Promise<T>;
+      if (flight && flight.token === outcome.holder)
+        return flight.promise as Promise<T>;
     }
     return this.joinLocal(key, tagKeys, loader);
   }
 
-  decodeOrDrop<T>(key: string, payload: string, policy: EntryPolicy<T>): T | typeof DROPPED {
+  decodeOrDrop<T>(
+    key: string,
+    payload: string,
+    policy: EntryPolicy<T>,
+  ): T | typeof DROPPED {
     try {
       return policy.decode(payload);
     } catch {
@@ -292,7 +350,11 @@ export class CacheEngine {
     }
   }
 
-  private encodeOrSkip<T>(key: string, value: T, policy: EntryPolicy<T>): string | undefined {
+  private encodeOrSkip<T>(
+    key: string,
+    value: T,
+    policy: EntryPolicy<T>,
+  ): string | undefined {
     let payload: string | undefined;
     try {
       payload = policy.encode(value, key);
@@ -315,6 +377,31 @@ export class CacheEngine {
     this.warnOnce(
       `Not caching values of "${keyNamespace(key.slice(this.prefix.length))}" larger than maxValueBytes (${max} bytes)`,
     );
+    return false;
+  }
+
+  /**
+   * Stores unconditionally (write-through). Loads in flight for the key lose
+   * their lease; when the store cannot confirm the write, the key is
+   * invalidated later instead, so that an older entry is not served.
+   */
+  async put(
+    key: string,
+    payload: string,
+    ttlMs: number,
+    tagKeys: readonly string[],
+  ): Promise<boolean> {
+    this.flights.delete(key);
+    if (this.pending.length === 0 && this.breaker.allow()) {
+      try {
+        await this.store.write(key, payload, this.jitter(ttlMs), tagKeys);
+        this.breaker.success();
+        return true;
+      } catch (err) {
+        this.fault('put', key, err);
+      }
+    }
+    this.defer({ keys: [key] });
     return false;
   }
 
@@ -345,7 +432,11 @@ export class CacheEngine {
       this.stats.invalidations++;
       return true;
     } catch (err) {
-      this.fault('invalidate', keys[0] ?? tagKeys[0] ?? globs[0] ?? this.prefix, err);
+      this.fault(
+        'invalidate',
+        keys[0] ?? tagKeys[0] ?? globs[0] ?? this.prefix,
+        err,
+      );
       return false;
     }
   }
@@ -356,7 +447,8 @@ export class CacheEngine {
     const tags = targets.tagKeys;
     if (tags?.length) {
       for (const [key, flight] of this.flights) {
-        if (flight.tagKeys.some((t) => tags.includes(t))) this.flights.delete(key);
+        if (flight.tagKeys.some((t) => tags.includes(t)))
+          this.flights.delete(key);
       }
     }
     if (targets.globs?.length) this.flights.clear();
@@ -397,7 +489,9 @@ export class CacheEngine {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     if (this.pending.length) {
-      this.logger.warn(`${this.pending.length} cache invalidation(s) could not reach the store before shutdown`);
+      this.logger.warn(
+        `${this.pending.length} cache invalidation(s) could not reach the store before shutdown`,
+      );
     }
   }
 }

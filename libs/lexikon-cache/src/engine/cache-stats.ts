@@ -16,4 +16,8 @@ export class CacheStats {
   }
 }
 
-export type CacheStatsSnapshot = { readonly [K in keyof CacheStats as CacheStats[K] extends number ? K : never]: number };
+export type CacheStatsSnapshot = {
+  readonly [
+    K in keyof CacheStats as CacheStats[K] extends number ? K : never
+  ]: number;
+};

@@ -18,13 +18,16 @@ export class FaultLog {
       seen.suppressed++;
       return;
     }
-    const more = seen?.suppressed ? ` (${seen.suppressed} similar faults since)` : '';
+    const more = seen?.suppressed
+      ? ` (${seen.suppressed} similar faults since)`
+      : '';
     this.last.set(operation, { at: now, suppressed: 0 });
     const message = err instanceof Error ? err.message : String(err);
     this.logger.warn(
       `Cache ${operation} failed for "${namespace}": ${message}; serving without the cache${more}`,
     );
-    if (!seen && err instanceof Error && err.stack) this.logger.debug(err.stack);
+    if (!seen && err instanceof Error && err.stack)
+      this.logger.debug(err.stack);
   }
 
   /** Warns once per distinct message (e.g. one oversized value per namespace). */

@@ -89,7 +89,11 @@ export class CrossSlotBatchError extends LexikonCacheError {
 
 /** A key or tag template that cannot be resolved from the method's arguments. */
 export class CacheTemplateError extends LexikonCacheError {
-  static create(where: string, template: string, reason: string): CacheTemplateError {
+  static create(
+    where: string,
+    template: string,
+    reason: string,
+  ): CacheTemplateError {
     return new CacheTemplateError(
       'INVALID_TEMPLATE',
       `${where}: cache template "${template}" ${reason}`,
@@ -100,13 +104,19 @@ export class CacheTemplateError extends LexikonCacheError {
 /** A cache decorator placed where it cannot work (e.g. on a synchronous method). */
 export class CacheDecorationError extends LexikonCacheError {
   static create(where: string, reason: string): CacheDecorationError {
-    return new CacheDecorationError('INVALID_DECORATION', `${where}: ${reason}`);
+    return new CacheDecorationError(
+      'INVALID_DECORATION',
+      `${where}: ${reason}`,
+    );
   }
 }
 
 /** The store could not be reached; reported in batch outcomes, never thrown by reads or writes. */
 export class CacheUnavailableError extends LexikonCacheError {
   static create(operation: string): CacheUnavailableError {
-    return new CacheUnavailableError('UNAVAILABLE', `${operation}: the cache store is unavailable`);
+    return new CacheUnavailableError(
+      'UNAVAILABLE',
+      `${operation}: the cache store is unavailable`,
+    );
   }
 }

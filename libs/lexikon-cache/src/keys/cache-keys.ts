@@ -34,12 +34,17 @@ export function escapeGlob(literal: string): string {
  * is a wildcard; `?`, `[`, `]` and `\` match themselves.
  */
 export function patternToGlob(prefix: string, pattern: string): string {
-  return escapeGlob(prefix) + pattern.replace(PATTERN_LITERAL, (ch) => `\\${ch}`);
+  return (
+    escapeGlob(prefix) + pattern.replace(PATTERN_LITERAL, (ch) => `\\${ch}`)
+  );
 }
 
 /** Over-long keys keep their readable namespace and hash the rest. */
 function shorten(full: string, prefixLength: number): string {
-  if (full.length * 3 <= MAX_KEY_BYTES || Buffer.byteLength(full) <= MAX_KEY_BYTES) {
+  if (
+    full.length * 3 <= MAX_KEY_BYTES ||
+    Buffer.byteLength(full) <= MAX_KEY_BYTES
+  ) {
     return full;
   }
   const rest = full.slice(prefixLength);

@@ -1,4 +1,10 @@
-import type { Cluster, ClusterNode, ClusterOptions, Redis, RedisOptions } from 'ioredis';
+import type {
+  Cluster,
+  ClusterNode,
+  ClusterOptions,
+  Redis,
+  RedisOptions,
+} from 'ioredis';
 
 /** How to reach Redis: a URL, discrete settings, or an ioredis client you own. */
 export interface RedisConnectionOptions {

@@ -6,7 +6,9 @@ export type BatchOutcome<T> =
   | { readonly ok: false; readonly error: Error };
 
 /** One outcome per queued command, typed by what each command yields. */
-export type BatchResults<R extends readonly unknown[]> = { -readonly [I in keyof R]: BatchOutcome<R[I]> };
+export type BatchResults<R extends readonly unknown[]> = {
+  -readonly [I in keyof R]: BatchOutcome<R[I]>;
+};
 
 export interface QueuedOp {
   readonly key: string;
@@ -37,31 +39,54 @@ export class CacheBatch<R extends readonly unknown[] = []> {
   }
 
   get<T = unknown>(key: string): CacheBatch<[...R, T | undefined]> {
-    return this.push<T | undefined>({ key, build: (k) => ({ op: 'get', key: k }) });
+    return this.push<T | undefined>({
+      key,
+      build: (k) => ({ op: 'get', key: k }),
+    });
   }
 
   exists(key: string): CacheBatch<[...R, boolean]> {
-    return this.push<boolean>({ key, build: (k) => ({ op: 'exists', key: k }) });
+    return this.push<boolean>({
+      key,
+      build: (k) => ({ op: 'exists', key: k }),
+    });
   }
 
-  set(key: string, value: unknown, options?: { ttl?: number }): CacheBatch<[...R, boolean]> {
+  set(
+    key: string,
+    value: unknown,
+    options?: { ttl?: number },
+  ): CacheBatch<[...R, boolean]> {
     const payload = this.encode(value);
     const ttlMs = this.ttlMs(options?.ttl);
-    return this.push<boolean>({ key, build: (k) => ({ op: 'set', key: k, payload, ttlMs }) });
+    return this.push<boolean>({
+      key,
+      build: (k) => ({ op: 'set', key: k, payload, ttlMs }),
+    });
   }
 
   delete(key: string): CacheBatch<[...R, number]> {
     return this.push<number>({ key, build: (k) => ({ op: 'delete', key: k }) });
   }
 
-  increment(key: string, by = 1, options?: { ttl?: number }): CacheBatch<[...R, number]> {
+  increment(
+    key: string,
+    by = 1,
+    options?: { ttl?: number },
+  ): CacheBatch<[...R, number]> {
     this.checkBy(by);
     const ttlMs = this.ttlMs(options?.ttl);
-    return this.push<number>({ key, build: (k) => ({ op: 'increment', key: k, by, ttlMs }) });
+    return this.push<number>({
+      key,
+      build: (k) => ({ op: 'increment', key: k, by, ttlMs }),
+    });
   }
 
   expire(key: string, ttl: number): CacheBatch<[...R, boolean]> {
     const ttlMs = this.ttlMs(ttl);
-    return this.push<boolean>({ key, build: (k) => ({ op: 'expire', key: k, ttlMs }) });
+    return this.push<boolean>({
+      key,
+      build: (k) => ({ op: 'expire', key: k, ttlMs }),
+    });
   }
 }

@@ -14,9 +14,19 @@ export type ReadOutcome = string | ReadMiss;
 export type StoreBatchOp =
   | { readonly op: 'get'; readonly key: string }
   | { readonly op: 'exists'; readonly key: string }
-  | { readonly op: 'set'; readonly key: string; readonly payload: string; readonly ttlMs: number }
+  | {
+      readonly op: 'set';
+      readonly key: string;
+      readonly payload: string;
+      readonly ttlMs: number;
+    }
   | { readonly op: 'delete'; readonly key: string }
-  | { readonly op: 'increment'; readonly key: string; readonly by: number; readonly ttlMs: number }
+  | {
+      readonly op: 'increment';
+      readonly key: string;
+      readonly by: number;
+      readonly ttlMs: number;
+    }
   | { readonly op: 'expire'; readonly key: string; readonly ttlMs: number };
 
 /** `get` yields the payload or `undefined`; the others a number or boolean. */
@@ -53,7 +63,11 @@ export abstract class CacheStore {
   abstract readonly kind: 'redis' | 'memory';
 
   /** Reads an entry; with `leaseMs > 0`, a miss takes a lease for that long. */
-  abstract read(key: string, tagKeys: readonly string[], leaseMs: number): Promise<ReadOutcome>;
+  abstract read(
+    key: string,
+    tagKeys: readonly string[],
+    leaseMs: number,
+  ): Promise<ReadOutcome>;
 
   /** Stores `payload` only while `lease` is held and the tags still carry `versions`. */
   abstract fill(
@@ -78,7 +92,10 @@ export abstract class CacheStore {
 
   abstract readMany(keys: readonly string[]): Promise<(string | undefined)[]>;
 
-  abstract writeMany(entries: readonly (readonly [string, string])[], ttlMs: number): Promise<void>;
+  abstract writeMany(
+    entries: readonly (readonly [string, string])[],
+    ttlMs: number,
+  ): Promise<void>;
 
   /** Deletes entries (and revokes their leases); resolves to how many existed. */
   abstract delete(keys: readonly string[]): Promise<number>;

@@ -1,6 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { decodeValue, encodeValue } from '../codec/value-codec.js';
-import { CacheEngine, DROPPED, type EntryPolicy } from '../engine/cache-engine.js';
+import {
+  CacheEngine,
+  DROPPED,
+  type EntryPolicy,
+} from '../engine/cache-engine.js';
 import type { CacheStatsSnapshot } from '../engine/cache-stats.js';
 import {
   CacheUnavailableError,
@@ -30,12 +34,16 @@ export interface CacheInfo extends CacheStoreInfo {
 }
 
 function checkKey(key: unknown): asserts key is string {
-  if (typeof key !== 'string' || key.length === 0) throw InvalidKeyError.create(key);
+  if (typeof key !== 'string' || key.length === 0)
+    throw InvalidKeyError.create(key);
 }
 
 function checkBy(by: number): void {
   if (!Number.isSafeInteger(by)) {
-    throw new LexikonCacheError('WRONG_TYPE', `increment needs an integer, got ${String(by)}`);
+    throw new LexikonCacheError(
+      'WRONG_TYPE',
+      `increment needs an integer, got ${String(by)}`,
+    );
   }
 }
 
@@ -88,7 +96,9 @@ export class CacheService {
       () => this.engine.store.read(full, [], 0),
       undefined,
     );
-    return typeof outcome === 'string' ? this.decode<T>(full, outcome) : undefined;
+    return typeof outcome === 'string'
+      ? this.decode<T>(full, outcome)
+      : undefined;
   }
 
   /**
@@ -96,7 +106,11 @@ export class CacheService {
    * value the codec cannot represent; resolves to `false` when the value is
    * too large or the store is unavailable.
    */
-  async set<T>(key: string, value: T, options?: CacheSetOptions): Promise<boolean> {
+  async set<T>(
+    key: string,
+    value: T,
+    options?: CacheSetOptions,
+  ): Promise<boolean> {
     checkKey(key);
     const ttlMs = this.ttlMs(options?.ttl);
     const tagKeys = this.tagKeys(options?.tags);
@@ -120,7 +134,12 @@ export class CacheService {
     const list = typeof keys === 'string' ? [keys] : keys;
     list.forEach(checkKey);
     const full = list.map((k) => this.engine.key(k));
-    return this.engine.guard('delete', full[0] ?? '', () => this.engine.store.delete(full), 0);
+    return this.engine.guard(
+      'delete',
+      full[0] ?? '',
+      () => this.engine.store.delete(full),
+      0,
+    );
   }
 
   async exists(key: string): Promise<boolean> {
@@ -161,7 +180,9 @@ export class CacheService {
 
   /** Stores several values in one round trip, all with the same TTL. */
   async mset(
-    entries: Readonly<Record<string, unknown>> | readonly (readonly [string, unknown])[],
+    entries:
+      | Readonly<Record<string, unknown>>
+      | readonly (readonly [string, unknown])[],
     options?: { ttl?: number },
   ): Promise<boolean> {
     const list = Array.isArray(entries)
@@ -210,7 +231,10 @@ export class CacheService {
     batch.ops.forEach((op) => checkKey(op.key));
     const ops = batch.ops.map((op) => op.build(this.engine.key(op.key)));
     const unavailable = CacheUnavailableError.create('pipeline');
-    const fallback = ops.map(() => ({ ok: false as const, error: unavailable }));
+    const fallback = ops.map(() => ({
+      ok: false as const,
+      error: unavailable,
+    }));
     const replies = await this.engine.guard(
       'pipeline',
       ops[0]?.key ?? '',
@@ -238,17 +262,29 @@ export class CacheService {
     checkKey(key);
     const ttlMs = this.ttlMs(options?.ttl);
     const tagKeys = this.tagKeys(options?.tags);
-    const policy = this.policyFor(ttlMs, options?.cacheNullish ?? true) as EntryPolicy<T>;
-    return this.engine.getOrLoad(this.engine.key(key), tagKeys, async () => loader(), policy);
+    const policy = this.policyFor(
+      ttlMs,
+      options?.cacheNullish ?? true,
+    ) as EntryPolicy<T>;
+    return this.engine.getOrLoad(
+      this.engine.key(key),
+      tagKeys,
+      async () => loader(),
+      policy,
+    );
   }
 
-  private policyFor(ttlMs: number, cacheNullish: boolean): EntryPolicy<unknown> {
+  private policyFor(
+    ttlMs: number,
+    cacheNullish: boolean,
+  ): EntryPolicy<unknown> {
     const id = cacheNullish ? ttlMs : -ttlMs;
     let policy = this.valuePolicies.get(id);
     if (!policy) {
       policy = {
         ttlMs,
-        encode: (value) => (cacheNullish || value != null ? encodeValue(value) : undefined),
+        encode: (value) =>
+          cacheNullish || value != null ? encodeValue(value) : undefined,
         decode: decodeValue,
       };
       this.valuePolicies.set(id, policy);
@@ -261,7 +297,11 @@ export class CacheService {
    * TTL when absent. Throws `CacheWrongTypeError` when the key holds another
    * value; resolves to `undefined` when the store is unavailable.
    */
-  async increment(key: string, by = 1, options?: { ttl?: number }): Promise<number | undefined> {
+  async increment(
+    key: string,
+    by = 1,
+    options?: { ttl?: number },
+  ): Promise<number | undefined> {
     checkKey(key);
     checkBy(by);
     const ttlMs = this.ttlMs(options?.ttl);
@@ -304,7 +344,8 @@ export class CacheService {
     return {
       ...store,
       stats: this.engine.stats.snapshot(),
-      breakerOpen: this.engine.bypassing && this.engine.pendingInvalidations === 0,
+      breakerOpen:
+        this.engine.bypassing && this.engine.pendingInvalidations === 0,
       pendingInvalidations: this.engine.pendingInvalidations,
     };
   }

@@ -21,7 +21,10 @@ function onCorrupt(key: string): void {
 export function createStore(options: ResolvedCacheOptions): StoreHandle {
   if (options.store === 'memory') {
     return {
-      store: new MemoryCacheStore(options.memoryMaxEntries, options.tagTtl * 1000),
+      store: new MemoryCacheStore(
+        options.memoryMaxEntries,
+        options.tagTtl * 1000,
+      ),
       owned: true,
       description: `in-process memory store (up to ${options.memoryMaxEntries} entries; no Redis configured)`,
     };
@@ -37,7 +40,12 @@ export function createStore(options: ResolvedCacheOptions): StoreHandle {
   }
   const created = createRedisClient(options);
   return {
-    store: new RedisCacheStore(created.client, created.mode, options.tagTtl, onCorrupt),
+    store: new RedisCacheStore(
+      created.client,
+      created.mode,
+      options.tagTtl,
+      onCorrupt,
+    ),
     owned: true,
     description: `Redis ${created.description} (${created.mode})`,
   };

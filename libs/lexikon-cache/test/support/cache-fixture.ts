@@ -7,7 +7,10 @@ import {
   type LexikonCacheModuleOptions,
 } from '@lexikon/cache';
 import { testRedisUrl } from '../../../../test/support/services.js';
-import { deleteKeysWithPrefix, uniquePrefix } from '../../../../test/support/unique-prefix.js';
+import {
+  deleteKeysWithPrefix,
+  uniquePrefix,
+} from '../../../../test/support/unique-prefix.js';
 
 export type StoreKind = 'redis' | 'memory';
 

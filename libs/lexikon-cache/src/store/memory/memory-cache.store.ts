@@ -97,13 +97,20 @@ export class MemoryCacheStore extends CacheStore {
     return tag.version;
   }
 
-  private currentVersions(tagKeys: readonly string[], now: number): readonly string[] {
+  private currentVersions(
+    tagKeys: readonly string[],
+    now: number,
+  ): readonly string[] {
     if (tagKeys.length === 0) return NO_TAGS;
     return tagKeys.map((tagKey) => {
       let version = this.tagVersion(tagKey, now);
       if (version === undefined) {
         version = this.nextVersion();
-        this.tags.set(tagKey, { version, expiresAt: now + this.tagTtlMs, bumpedAt: 0 });
+        this.tags.set(tagKey, {
+          version,
+          expiresAt: now + this.tagTtlMs,
+          bumpedAt: 0,
+        });
       }
       return version;
     });
@@ -111,7 +118,8 @@ export class MemoryCacheStore extends CacheStore {
 
   private isFresh(slot: Slot & { kind: 'entry' }, now: number): boolean {
     for (let i = 0; i < slot.tagKeys.length; i++) {
-      if (this.tagVersion(slot.tagKeys[i], now) !== slot.versions[i]) return false;
+      if (this.tagVersion(slot.tagKeys[i], now) !== slot.versions[i])
+        return false;
     }
     return true;
   }
@@ -127,7 +135,11 @@ export class MemoryCacheStore extends CacheStore {
     return undefined;
   }
 
-  read(key: string, tagKeys: readonly string[], leaseMs: number): Promise<ReadOutcome> {
+  read(
+    key: string,
+    tagKeys: readonly string[],
+    leaseMs: number,
+  ): Promise<ReadOutcome> {
     const now = Date.now();
     const hit = this.peek(key, now);
     if (hit !== undefined) {
@@ -162,19 +174,30 @@ export class MemoryCacheStore extends CacheStore {
   ): Promise<boolean> {
     const now = Date.now();
     const slot = this.live(key, now);
-    if (slot?.kind !== 'lease' || slot.token !== lease) return Promise.resolve(false);
+    if (slot?.kind !== 'lease' || slot.token !== lease)
+      return Promise.resolve(false);
     const stamp: string[] = [];
     for (let i = 0; i < tagKeys.length; i++) {
       const known = versions[i];
       const tag = this.tags.get(tagKeys[i]);
-      const lateAndBumped = !known && tag !== undefined && tag.bumpedAt >= slot.leasedAt;
-      if (lateAndBumped || (known && this.tagVersion(tagKeys[i], now) !== known)) {
+      const lateAndBumped =
+        !known && tag !== undefined && tag.bumpedAt >= slot.leasedAt;
+      if (
+        lateAndBumped ||
+        (known && this.tagVersion(tagKeys[i], now) !== known)
+      ) {
         this.slots.delete(key);
         return Promise.resolve(false);
       }
       stamp.push(known || this.currentVersions([tagKeys[i]], now)[0]);
     }
-    this.put(key, { kind: 'entry', payload, tagKeys, versions: stamp, expiresAt: now + ttlMs });
+    this.put(key, {
+      kind: 'entry',
+      payload,
+      tagKeys,
+      versions: stamp,
+      expiresAt: now + ttlMs,
+    });
     return Promise.resolve(true);
   }
 
@@ -184,10 +207,21 @@ export class MemoryCacheStore extends CacheStore {
     return Promise.resolve();
   }
 
-  write(key: string, payload: string, ttlMs: number, tagKeys: readonly string[]): Promise<void> {
+  write(
+    key: string,
+    payload: string,
+    ttlMs: number,
+    tagKeys: readonly string[],
+  ): Promise<void> {
     const now = Date.now();
     const versions = this.currentVersions(tagKeys, now);
-    this.put(key, { kind: 'entry', payload, tagKeys, versions, expiresAt: now + ttlMs });
+    this.put(key, {
+      kind: 'entry',
+      payload,
+      tagKeys,
+      versions,
+      expiresAt: now + ttlMs,
+    });
     return Promise.resolve();
   }
 
@@ -196,10 +230,19 @@ export class MemoryCacheStore extends CacheStore {
     return Promise.resolve(keys.map((k) => this.peek(k, now)));
   }
 
-  writeMany(entries: readonly (readonly [string, string])[], ttlMs: number): Promise<void> {
+  writeMany(
+    entries: readonly (readonly [string, string])[],
+    ttlMs: number,
+  ): Promise<void> {
     const expiresAt = Date.now() + ttlMs;
     for (const [key, payload] of entries) {
-      this.put(key, { kind: 'entry', payload, tagKeys: NO_TAGS, versions: NO_TAGS, expiresAt });
+      this.put(key, {
+        kind: 'entry',
+        payload,
+        tagKeys: NO_TAGS,
+        versions: NO_TAGS,
+        expiresAt,
+      });
     }
     return Promise.resolve();
   }
@@ -222,7 +265,11 @@ export class MemoryCacheStore extends CacheStore {
     const now = Date.now();
     const expiresAt = now + this.tagTtlMs;
     for (const tagKey of tagKeys) {
-      this.tags.set(tagKey, { version: this.nextVersion(), expiresAt, bumpedAt: now });
+      this.tags.set(tagKey, {
+        version: this.nextVersion(),
+        expiresAt,
+        bumpedAt: now,
+      });
     }
     return Promise.resolve();
   }
@@ -242,7 +289,8 @@ export class MemoryCacheStore extends CacheStore {
   private incrementNow(key: string, by: number, ttlMs: number): number {
     const now = Date.now();
     const slot = this.live(key, now);
-    if (slot?.kind === 'entry') throw CacheWrongTypeError.create('increment', key);
+    if (slot?.kind === 'entry')
+      throw CacheWrongTypeError.create('increment', key);
     if (slot?.kind === 'counter') {
       slot.value += by;
       return slot.value;
@@ -255,7 +303,9 @@ export class MemoryCacheStore extends CacheStore {
     try {
       return Promise.resolve(this.incrementNow(key, by, ttlMs));
     } catch (err) {
-      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+      return Promise.reject(
+        err instanceof Error ? err : new Error(String(err)),
+      );
     }
   }
 
@@ -280,7 +330,10 @@ export class MemoryCacheStore extends CacheStore {
             });
             return { ok: true, value: true };
           case 'increment':
-            return { ok: true, value: this.incrementNow(op.key, op.by, op.ttlMs) };
+            return {
+              ok: true,
+              value: this.incrementNow(op.key, op.by, op.ttlMs),
+            };
           case 'expire': {
             const slot = this.live(op.key, now);
             if (slot) slot.expiresAt = now + op.ttlMs;
@@ -288,7 +341,10 @@ export class MemoryCacheStore extends CacheStore {
           }
         }
       } catch (err) {
-        return { ok: false, error: err instanceof Error ? err : new Error(String(err)) };
+        return {
+          ok: false,
+          error: err instanceof Error ? err : new Error(String(err)),
+        };
       }
     });
     return Promise.resolve(replies);
@@ -301,7 +357,8 @@ export class MemoryCacheStore extends CacheStore {
   info(): Promise<CacheStoreInfo> {
     let bytes = 0;
     for (const [key, slot] of this.slots) {
-      bytes += key.length * 2 + (slot.kind === 'entry' ? slot.payload.length * 2 : 16);
+      bytes +=
+        key.length * 2 + (slot.kind === 'entry' ? slot.payload.length * 2 : 16);
     }
     return Promise.resolve({
       kind: 'memory',
@@ -327,8 +384,10 @@ export class MemoryCacheStore extends CacheStore {
 
   private sweep(): void {
     const now = Date.now();
-    for (const [key, slot] of this.slots) if (slot.expiresAt <= now) this.slots.delete(key);
-    for (const [key, tag] of this.tags) if (tag.expiresAt <= now) this.tags.delete(key);
+    for (const [key, slot] of this.slots)
+      if (slot.expiresAt <= now) this.slots.delete(key);
+    for (const [key, tag] of this.tags)
+      if (tag.expiresAt <= now) this.tags.delete(key);
   }
 
   close(): Promise<void> {

@@ -18,7 +18,8 @@ export function stampEntry(
 ): string {
   if (tagKeys.length === 0) return UNTAGGED_HEADER + payload;
   let header = `E${tagKeys.length}\n`;
-  for (let i = 0; i < tagKeys.length; i++) header += `${tagKeys[i]}\n${versions[i]}\n`;
+  for (let i = 0; i < tagKeys.length; i++)
+    header += `${tagKeys[i]}\n${versions[i]}\n`;
   return header + payload;
 }
 

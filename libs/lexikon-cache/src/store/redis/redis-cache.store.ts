@@ -41,7 +41,8 @@ function isNoScript(err: unknown): boolean {
 function isWrongType(err: unknown): boolean {
   return (
     err instanceof Error &&
-    (err.message.includes('not an integer') || err.message.startsWith('WRONGTYPE'))
+    (err.message.includes('not an integer') ||
+      err.message.startsWith('WRONGTYPE'))
   );
 }
 
@@ -57,8 +58,15 @@ function versionMicros(version: string): number {
 }
 
 /** Whether a tag was bumped (not merely created) at or after `sinceMicros`. */
-function isBumpAfter(version: string | undefined, sinceMicros: number): boolean {
-  return version !== undefined && /^\d+\.\d+\.b/.test(version) && versionMicros(version) >= sinceMicros;
+function isBumpAfter(
+  version: string | undefined,
+  sinceMicros: number,
+): boolean {
+  return (
+    version !== undefined &&
+    /^\d+\.\d+\.b/.test(version) &&
+    versionMicros(version) >= sinceMicros
+  );
 }
 
 function toMiss(reply: ScriptReply[]): ReadMiss {
@@ -109,29 +117,47 @@ export class RedisCacheStore extends CacheStore {
   private async loadScripts(): Promise<void> {
     if (this.cluster) return; // EVAL on NOSCRIPT caches them per node
     try {
-      for (const s of ALL_SCRIPTS) await (this.client as Redis).script('LOAD', s.lua);
+      for (const s of ALL_SCRIPTS)
+        await (this.client as Redis).script('LOAD', s.lua);
     } catch {
       // the first call of each script falls back to EVAL
     }
   }
 
-  private async run(script: LuaScript, keys: readonly string[], args: readonly string[]) {
+  private async run(
+    script: LuaScript,
+    keys: readonly string[],
+    args: readonly string[],
+  ) {
     try {
-      return (await this.client.evalsha(script.sha, keys.length, ...keys, ...args)) as ScriptReply;
+      return (await this.client.evalsha(
+        script.sha,
+        keys.length,
+        ...keys,
+        ...args,
+      )) as ScriptReply;
     } catch (err) {
       if (!isNoScript(err)) throw err;
-      return (await this.client.eval(script.lua, keys.length, ...keys, ...args)) as ScriptReply;
+      return (await this.client.eval(
+        script.lua,
+        keys.length,
+        ...keys,
+        ...args,
+      )) as ScriptReply;
     }
   }
 
-  async read(key: string, tagKeys: readonly string[], leaseMs: number): Promise<ReadOutcome> {
+  async read(
+    key: string,
+    tagKeys: readonly string[],
+    leaseMs: number,
+  ): Promise<ReadOutcome> {
     if (this.cluster) return this.readInCluster(key, tagKeys, leaseMs);
-    const reply = await this.run(READ, tagKeys.length ? [key, ...tagKeys] : [key], [
-      leaseMs > 0 ? String(leaseMs) : '0',
-      this.nextSeed(),
-      this.tagTtl,
-      '1',
-    ]);
+    const reply = await this.run(
+      READ,
+      tagKeys.length ? [key, ...tagKeys] : [key],
+      [leaseMs > 0 ? String(leaseMs) : '0', this.nextSeed(), this.tagTtl, '1'],
+    );
     if (typeof reply === 'string') return reply;
     const arr = reply as ScriptReply[];
     if (arr[0] === 3) this.onCorrupt(key);
@@ -144,7 +170,16 @@ export class RedisCacheStore extends CacheStore {
     leaseMs: number,
   ): Promise<ReadOutcome> {
     const [reply, versions] = await Promise.all([
-      this.run(READ, [key], [leaseMs > 0 ? String(leaseMs) : '0', this.nextSeed(), this.tagTtl, '0']),
+      this.run(
+        READ,
+        [key],
+        [
+          leaseMs > 0 ? String(leaseMs) : '0',
+          this.nextSeed(),
+          this.tagTtl,
+          '0',
+        ],
+      ),
       tagKeys.length ? this.tagVersions(tagKeys) : NO_TAGS,
     ]);
     if (typeof reply === 'string') return reply;
@@ -154,13 +189,25 @@ export class RedisCacheStore extends CacheStore {
       if (!entry) {
         await this.client.del(key);
         this.onCorrupt(key);
-      } else if (await this.stampIsCurrent(entry.tagKeys, entry.versions, tagKeys, versions)) {
+      } else if (
+        await this.stampIsCurrent(
+          entry.tagKeys,
+          entry.versions,
+          tagKeys,
+          versions,
+        )
+      ) {
         return entry.payload;
       }
       if (leaseMs <= 0) return { versions };
       // stale: replace the entry with a lease of our own
       const lease = clientVersion('l', this.nextSeed());
-      await this.client.set(key, `L${lease}\n${versions.join('\n')}`, 'PX', leaseMs);
+      await this.client.set(
+        key,
+        `L${lease}\n${versions.join('\n')}`,
+        'PX',
+        leaseMs,
+      );
       return { lease, versions };
     }
     if (arr[0] === 3) this.onCorrupt(key);
@@ -175,13 +222,16 @@ export class RedisCacheStore extends CacheStore {
     known: readonly string[],
   ): Promise<boolean> {
     const same =
-      stampedKeys.length === knownKeys.length && stampedKeys.every((k, i) => k === knownKeys[i]);
+      stampedKeys.length === knownKeys.length &&
+      stampedKeys.every((k, i) => k === knownKeys[i]);
     const current = same ? known : await this.client.mget(...stampedKeys);
     return stamped.every((v, i) => current[i] === v);
   }
 
   /** Current versions of tags, creating absent ones so that no stamp is ever "absent". */
-  private async tagVersions(tagKeys: readonly string[]): Promise<readonly string[]> {
+  private async tagVersions(
+    tagKeys: readonly string[],
+  ): Promise<readonly string[]> {
     const current = await this.client.mget(...tagKeys);
     if (current.every((v) => v !== null)) return current as string[];
     const out: string[] = [];
@@ -189,7 +239,13 @@ export class RedisCacheStore extends CacheStore {
       let v = current[i];
       if (v === null) {
         const fresh = clientVersion('c', this.nextSeed());
-        const created = await this.client.set(tagKeys[i], fresh, 'EX', Number(this.tagTtl), 'NX');
+        const created = await this.client.set(
+          tagKeys[i],
+          fresh,
+          'EX',
+          Number(this.tagTtl),
+          'NX',
+        );
         v = created === 'OK' ? fresh : await this.client.get(tagKeys[i]);
       }
       out.push(v ?? '');
@@ -205,12 +261,21 @@ export class RedisCacheStore extends CacheStore {
     payload: string,
     ttlMs: number,
   ): Promise<boolean> {
-    if (this.cluster) return this.fillInCluster(key, tagKeys, lease, versions, payload, ttlMs);
-    const args = [lease, String(ttlMs), payload, '1', this.nextSeed(), this.tagTtl];
-    const reply = await this.run(FILL, tagKeys.length ? [key, ...tagKeys] : [key], [
-      ...args,
-      ...versions,
-    ]);
+    if (this.cluster)
+      return this.fillInCluster(key, tagKeys, lease, versions, payload, ttlMs);
+    const args = [
+      lease,
+      String(ttlMs),
+      payload,
+      '1',
+      this.nextSeed(),
+      this.tagTtl,
+    ];
+    const reply = await this.run(
+      FILL,
+      tagKeys.length ? [key, ...tagKeys] : [key],
+      [...args, ...versions],
+    );
     return reply === 1;
   }
 
@@ -234,16 +299,16 @@ export class RedisCacheStore extends CacheStore {
       for (let i = 0; i < tagKeys.length; i++) {
         const known = versions[i];
         const late = known === '' || known === undefined;
-        if (late ? isBumpAfter(current[i], leasedAt) : current[i] !== known) return false;
+        if (late ? isBumpAfter(current[i], leasedAt) : current[i] !== known)
+          return false;
       }
       stamp = current;
     }
-    const reply = await this.run(FILL, [key], [
-      lease,
-      String(ttlMs),
-      stampEntry(tagKeys, stamp, payload),
-      '0',
-    ]);
+    const reply = await this.run(
+      FILL,
+      [key],
+      [lease, String(ttlMs), stampEntry(tagKeys, stamp, payload), '0'],
+    );
     return reply === 1;
   }
 
@@ -261,21 +326,28 @@ export class RedisCacheStore extends CacheStore {
       await this.client.set(key, UNTAGGED_HEADER + payload, 'PX', ttlMs);
     } else if (this.cluster) {
       const versions = await this.tagVersions(tagKeys);
-      await this.client.set(key, stampEntry(tagKeys, versions, payload), 'PX', ttlMs);
+      await this.client.set(
+        key,
+        stampEntry(tagKeys, versions, payload),
+        'PX',
+        ttlMs,
+      );
     } else {
-      await this.run(WRITE_TAGGED, [key, ...tagKeys], [
-        String(ttlMs),
-        payload,
-        this.nextSeed(),
-        this.tagTtl,
-      ]);
+      await this.run(
+        WRITE_TAGGED,
+        [key, ...tagKeys],
+        [String(ttlMs), payload, this.nextSeed(), this.tagTtl],
+      );
     }
   }
 
   async readMany(keys: readonly string[]): Promise<(string | undefined)[]> {
     if (keys.length === 0) return [];
-    if (this.cluster) return Promise.all(keys.map(async (k) => this.peekInCluster(k)));
-    const reply = (await this.run(READ_MANY, keys, NO_TAGS)) as (string | null)[];
+    if (this.cluster)
+      return Promise.all(keys.map(async (k) => this.peekInCluster(k)));
+    const reply = (await this.run(READ_MANY, keys, NO_TAGS)) as (
+      string | null
+    )[];
     return reply.map((v) => v ?? undefined);
   }
 
@@ -284,12 +356,17 @@ export class RedisCacheStore extends CacheStore {
     return typeof r === 'string' ? r : undefined;
   }
 
-  async writeMany(entries: readonly (readonly [string, string])[], ttlMs: number): Promise<void> {
+  async writeMany(
+    entries: readonly (readonly [string, string])[],
+    ttlMs: number,
+  ): Promise<void> {
     if (entries.length === 0) return;
     const ttl = String(ttlMs);
     if (this.cluster) {
       await Promise.all(
-        entries.map(([k, payload]) => this.client.set(k, UNTAGGED_HEADER + payload, 'PX', ttl)),
+        entries.map(([k, payload]) =>
+          this.client.set(k, UNTAGGED_HEADER + payload, 'PX', ttl),
+        ),
       );
       return;
     }
@@ -316,8 +393,12 @@ export class RedisCacheStore extends CacheStore {
   }
 
   async deleteMatching(glob: string): Promise<number> {
-    const nodes = this.cluster ? (this.client as Cluster).nodes('master') : [this.client as Redis];
-    const counts = await Promise.all(nodes.map((node) => this.scanDelete(node, glob)));
+    const nodes = this.cluster
+      ? (this.client as Cluster).nodes('master')
+      : [this.client as Redis];
+    const counts = await Promise.all(
+      nodes.map((node) => this.scanDelete(node, glob)),
+    );
     return counts.reduce((a, b) => a + b, 0);
   }
 
@@ -325,7 +406,13 @@ export class RedisCacheStore extends CacheStore {
     let cursor = '0';
     let deleted = 0;
     do {
-      const [next, keys] = await node.scan(cursor, 'MATCH', glob, 'COUNT', SCAN_BATCH);
+      const [next, keys] = await node.scan(
+        cursor,
+        'MATCH',
+        glob,
+        'COUNT',
+        SCAN_BATCH,
+      );
       cursor = next;
       if (keys.length === 0) continue;
       if (this.cluster) {
@@ -343,7 +430,9 @@ export class RedisCacheStore extends CacheStore {
 
   async increment(key: string, by: number, ttlMs: number): Promise<number> {
     try {
-      return Number(await this.run(INCREMENT, [key], [String(by), String(ttlMs)]));
+      return Number(
+        await this.run(INCREMENT, [key], [String(by), String(ttlMs)]),
+      );
     } catch (err) {
       if (isWrongType(err)) throw CacheWrongTypeError.create('increment', key);
       throw err;
@@ -413,7 +502,9 @@ export class RedisCacheStore extends CacheStore {
 
   async ping(): Promise<void> {
     if (this.cluster) {
-      await Promise.all((this.client as Cluster).nodes('master').map((n) => n.ping()));
+      await Promise.all(
+        (this.client as Cluster).nodes('master').map((n) => n.ping()),
+      );
       return;
     }
     await (this.client as Redis).ping();
@@ -426,7 +517,8 @@ export class RedisCacheStore extends CacheStore {
     }
     const masters = (this.client as Cluster).nodes('master');
     const raws = await Promise.all(masters.map((n) => n.info()));
-    const clusterInfo = (await masters[0]?.cluster('INFO')) as string | undefined;
+    const clusterInfo = (await masters[0]?.cluster('INFO')) as
+      string | undefined;
     const state = /cluster_state:(\w+)/.exec(clusterInfo ?? '')?.[1];
     return { ...parseInfo(raws, 'cluster'), clusterState: state };
   }

@@ -3,10 +3,15 @@ import type { ResolvedCacheOptions } from '../../options/resolve-options.js';
 
 /** Replaces the password of a connection URL, for logs. */
 export function redactUrl(url: string): string {
-  return url.replace(/^(rediss?:\/\/)([^@/]*)@/, (_m, scheme: string, auth: string) => {
-    const colon = auth.indexOf(':');
-    return colon >= 0 ? `${scheme}${auth.slice(0, colon)}:***@` : `${scheme}***@`;
-  });
+  return url.replace(
+    /^(rediss?:\/\/)([^@/]*)@/,
+    (_m, scheme: string, auth: string) => {
+      const colon = auth.indexOf(':');
+      return colon >= 0
+        ? `${scheme}${auth.slice(0, colon)}:***@`
+        : `${scheme}***@`;
+    },
+  );
 }
 
 /** A client that never queues or retries: a fault shows at once and the cache fails open. */
@@ -19,12 +24,15 @@ function failFastOptions(options: ResolvedCacheOptions): RedisOptions {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     autoResendUnfulfilledCommands: false,
-    retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times, 6), 2_000),
+    retryStrategy: (times: number) =>
+      Math.min(50 * 2 ** Math.min(times, 6), 2_000),
     reconnectOnError: () => false,
   };
 }
 
-function tlsOption(tls: ResolvedCacheOptions['redis']['tls']): RedisOptions['tls'] {
+function tlsOption(
+  tls: ResolvedCacheOptions['redis']['tls'],
+): RedisOptions['tls'] {
   if (tls === true) return {};
   return tls || undefined;
 }
@@ -36,7 +44,9 @@ export interface CreatedClient {
   readonly mode: 'standalone' | 'sentinel' | 'cluster';
 }
 
-export function createRedisClient(options: ResolvedCacheOptions): CreatedClient {
+export function createRedisClient(
+  options: ResolvedCacheOptions,
+): CreatedClient {
   const r = options.redis;
   const base: RedisOptions = {
     ...failFastOptions(options),
@@ -47,7 +57,12 @@ export function createRedisClient(options: ResolvedCacheOptions): CreatedClient 
     ...r.ioredis,
   };
   if (r.clusterNodes?.length) {
-    const { commandTimeout, socketTimeout, connectTimeout, maxRetriesPerRequest } = base;
+    const {
+      commandTimeout,
+      socketTimeout,
+      connectTimeout,
+      maxRetriesPerRequest,
+    } = base;
     const client = new Cluster(r.clusterNodes, {
       enableOfflineQueue: false,
       enableAutoPipelining: true,
@@ -65,7 +80,11 @@ export function createRedisClient(options: ResolvedCacheOptions): CreatedClient 
       },
     });
     const nodes = r.clusterNodes
-      .map((n) => (typeof n === 'object' ? `${n.host ?? '127.0.0.1'}:${n.port ?? 6379}` : String(n)))
+      .map((n) =>
+        typeof n === 'object'
+          ? `${n.host ?? '127.0.0.1'}:${n.port ?? 6379}`
+          : String(n),
+      )
       .join(',');
     return { client, description: `cluster ${nodes}`, mode: 'cluster' };
   }

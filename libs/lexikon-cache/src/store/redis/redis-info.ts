@@ -4,7 +4,8 @@ function fields(raw: string): Map<string, string> {
   const out = new Map<string, string>();
   for (const line of raw.split('\r\n')) {
     const colon = line.indexOf(':');
-    if (colon > 0 && line[0] !== '#') out.set(line.slice(0, colon), line.slice(colon + 1));
+    if (colon > 0 && line[0] !== '#')
+      out.set(line.slice(0, colon), line.slice(colon + 1));
   }
   return out;
 }
@@ -17,13 +18,17 @@ function num(map: Map<string, string>, name: string): number {
 function keyCount(map: Map<string, string>): number {
   let keys = 0;
   for (const [name, value] of map) {
-    if (/^db\d+$/.test(name)) keys += Number(/keys=(\d+)/.exec(value)?.[1] ?? 0);
+    if (/^db\d+$/.test(name))
+      keys += Number(/keys=(\d+)/.exec(value)?.[1] ?? 0);
   }
   return keys;
 }
 
 /** Sums INFO of one server, or of every master of a cluster. */
-export function parseInfo(raws: readonly string[], mode: CacheStoreInfo['mode']): CacheStoreInfo {
+export function parseInfo(
+  raws: readonly string[],
+  mode: CacheStoreInfo['mode'],
+): CacheStoreInfo {
   const maps = raws.map(fields);
   const sum = (name: string) => maps.reduce((acc, m) => acc + num(m, name), 0);
   const usedMemory = sum('used_memory');
@@ -36,7 +41,9 @@ export function parseInfo(raws: readonly string[], mode: CacheStoreInfo['mode'])
     keys: maps.reduce((acc, m) => acc + keyCount(m), 0),
     hits: sum('keyspace_hits'),
     misses: sum('keyspace_misses'),
-    uptimeSeconds: maps.length ? Math.min(...maps.map((m) => num(m, 'uptime_in_seconds'))) : 0,
+    uptimeSeconds: maps.length
+      ? Math.min(...maps.map((m) => num(m, 'uptime_in_seconds')))
+      : 0,
     version: maps[0]?.get('redis_version'),
   };
 }

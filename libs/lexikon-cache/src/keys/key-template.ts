@@ -1,0 +1,117 @@
+import { escapeKeyPart } from './cache-keys.js';
+import { canonicalize } from './canonical-json.js';
+
+/** Reads the root of a `{root.path}` reference (a param, an argument, the result...). */
+export type RootResolver = (root: string) => unknown;
+
+interface Reference {
+  readonly root: string;
+  readonly path: readonly string[];
+}
+
+type Part = string | Reference;
+
+/** Why a reference cannot resolve, or undefined when it can. */
+export type RootCheck = (root: string) => string | undefined;
+
+const REFERENCE = /\{([^{}]*)\}/g;
+const SEGMENT = /^[A-Za-z_$][\w$-]*$|^\d+$/;
+
+/**
+ * A key, tag or pattern template compiled once: literal text with `{...}`
+ * references. Rendering escapes every value, so input such as `*`, `?`,
+ * `[`, `:` or a newline can never match or reach another entry.
+ */
+export class KeyTemplate {
+  private readonly parts: readonly Part[];
+  readonly roots: ReadonlySet<string>;
+
+  private constructor(
+    readonly source: string,
+    parts: Part[],
+  ) {
+    this.parts = parts;
+    this.roots = new Set(
+      parts
+        .filter((p): p is Reference => typeof p !== 'string')
+        .map((p) => p.root),
+    );
+  }
+
+  /** Throws a message (no class) so that callers can name the method. */
+  static parse(source: string): KeyTemplate {
+    if (typeof source !== 'string' || source.length === 0) {
+      throw new Error('must be a non-empty string');
+    }
+    const parts: Part[] = [];
+    let last = 0;
+    for (const match of source.matchAll(REFERENCE)) {
+      if (match.index > last) parts.push(source.slice(last, match.index));
+      const path = match[1].trim().split('.');
+      if (path.some((segment) => !SEGMENT.test(segment))) {
+        throw new Error(`has an invalid reference {${match[1]}}`);
+      }
+      parts.push({ root: path[0], path: path.slice(1) });
+      last = match.index + match[0].length;
+    }
+    const rest = source.slice(last);
+    if (
+      /[{}]/.test(rest) ||
+      parts.some((p) => typeof p === 'string' && /[{}]/.test(p))
+    ) {
+      throw new Error('has an unbalanced brace');
+    }
+    if (rest) parts.push(rest);
+    return new KeyTemplate(source, parts);
+  }
+
+  /** Throws a message naming the first reference that cannot resolve. */
+  check(rootCheck: RootCheck): void {
+    for (const part of this.parts) {
+      if (typeof part === 'string') continue;
+      const reason = rootCheck(part.root);
+      if (reason)
+        throw new Error(
+          `references {${[part.root, ...part.path].join('.')}}, ${reason}`,
+        );
+    }
+  }
+
+  get isStatic(): boolean {
+    return this.parts.every((p) => typeof p === 'string');
+  }
+
+  /** The rendered text, or undefined when a referenced value is absent. */
+  render(resolve: RootResolver): string | undefined {
+    let out = '';
+    for (const part of this.parts) {
+      if (typeof part === 'string') {
+        out += part;
+        continue;
+      }
+      let value = resolve(part.root);
+      for (const segment of part.path) {
+        if (value === null || value === undefined) break;
+        value = (value as Record<string, unknown>)[segment];
+      }
+      if (value === undefined) return undefined;
+      out += formatKeyValue(value);
+    }
+    return out;
+  }
+}
+
+/** The text of one interpolated value, escaped. */
+export function formatKeyValue(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return escapeKeyPart(value);
+    case 'number':
+    case 'bigint':
+    case 'boolean':
+      return String(value);
+    default:
+      if (value instanceof Date) return value.toISOString();
+      return escapeKeyPart(canonicalize(value));
+  }
+}
