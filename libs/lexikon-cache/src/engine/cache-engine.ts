@@ -154,6 +154,7 @@ export class CacheEngine {
     tagKeys: readonly string[],
     loader: () => Promise<T>,
     policy: EntryPolicy<T>,
+    retried = false,
   ): Promise<T> {
     if (this.pending.length > 0 || !this.breaker.allow()) {
       this.stats.bypasses++;
@@ -168,10 +169,15 @@ export class CacheEngine {
       return this.joinLocal(key, tagKeys, loader);
     }
     if (typeof outcome === 'string') {
-      const value = this.decodeOrDrop(key, outcome, policy);
+      const value = this.tryDecode(outcome, policy);
       if (value !== DROPPED) {
         this.stats.hits++;
         return value;
+      }
+      // the undecodable entry is gone: load again, once, through a lease
+      if (!retried) {
+        await this.drop(key);
+        return this.getOrLoad(key, tagKeys, loader, policy, true);
       }
       return this.joinLocal(key, tagKeys, loader);
     }
@@ -333,21 +339,34 @@ export class CacheEngine {
     return this.joinLocal(key, tagKeys, loader);
   }
 
-  decodeOrDrop<T>(
-    key: string,
+  private tryDecode<T>(
     payload: string,
     policy: EntryPolicy<T>,
   ): T | typeof DROPPED {
     try {
       return policy.decode(payload);
     } catch {
-      this.stats.corrupt++;
-      this.warnOnce(
-        `Dropped an undecodable cache entry in "${keyNamespace(key.slice(this.prefix.length))}"`,
-      );
-      void this.guard('delete', key, () => this.store.delete([key]), 0);
       return DROPPED;
     }
+  }
+
+  /** Deletes an entry that could not be decoded (a miss, never an error). */
+  drop(key: string): Promise<number> {
+    this.stats.corrupt++;
+    this.warnOnce(
+      `Dropped an undecodable cache entry in "${keyNamespace(key.slice(this.prefix.length))}"`,
+    );
+    return this.guard('delete', key, () => this.store.delete([key]), 0);
+  }
+
+  decodeOrDrop<T>(
+    key: string,
+    payload: string,
+    policy: EntryPolicy<T>,
+  ): T | typeof DROPPED {
+    const value = this.tryDecode(payload, policy);
+    if (value === DROPPED) void this.drop(key);
+    return value;
   }
 
   private encodeOrSkip<T>(
