@@ -470,7 +470,8 @@ export class RedisCacheStore extends CacheStore {
     try {
       reply = await this.run(BATCH, keys, args);
     } catch (err) {
-      if (err instanceof Error && err.message.startsWith('CROSSSLOT')) {
+      // the server says CROSSSLOT; ioredis's auto-pipelining refuses before sending
+      if (err instanceof Error && /CROSSSLOT|same slot/.test(err.message)) {
         throw CrossSlotBatchError.create();
       }
       throw err;
