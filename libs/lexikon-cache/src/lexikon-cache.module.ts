@@ -123,6 +123,6 @@ export class LexikonCacheModule
 
   async onApplicationShutdown(): Promise<void> {
     await this.engine.close();
-    if (this.handle.owned) await this.handle.store.close();
+    await this.handle.store.close({ keepConnection: !this.handle.owned });
   }
 }

@@ -8,12 +8,18 @@ import {
   CrossSlotBatchError,
   LexikonCacheModule,
 } from '@lexikon/cache';
-import { RedisClusterProcess, stopAllRedisClusters } from '../../../test/support/redis-cluster.js';
+import {
+  RedisClusterProcess,
+  stopAllRedisClusters,
+} from '../../../test/support/redis-cluster.js';
 import { uniquePrefix } from '../../../test/support/unique-prefix.js';
 
 @Injectable()
 class Catalog {
-  readonly items = new Map<string, { id: string; group: string; name: string }>();
+  readonly items = new Map<
+    string,
+    { id: string; group: string; name: string }
+  >();
   loads = 0;
 
   @Cacheable({ key: 'item:{id}', tags: ['group:{result.group}'] })
@@ -25,7 +31,8 @@ class Catalog {
   @CacheInvalidate({ tags: ['group:{group}'] })
   async renameGroup(group: string, suffix: string): Promise<void> {
     for (const [id, item] of this.items) {
-      if (item.group === group) this.items.set(id, { ...item, name: item.name + suffix });
+      if (item.group === group)
+        this.items.set(id, { ...item, name: item.name + suffix });
     }
   }
 
@@ -65,9 +72,14 @@ describe('Redis Cluster', () => {
   });
 
   it('stores, reads and deletes across slots', async () => {
-    const entries = Array.from({ length: 50 }, (_, i) => [`k:${i}`, { i }] as [string, { i: number }]);
+    const entries = Array.from(
+      { length: 50 },
+      (_, i) => [`k:${i}`, { i }] as [string, { i: number }],
+    );
     expect(await cache.mset(entries)).toBe(true);
-    expect(await cache.mget(entries.map(([k]) => k))).toEqual(entries.map(([, v]) => v));
+    expect(await cache.mget(entries.map(([k]) => k))).toEqual(
+      entries.map(([, v]) => v),
+    );
     expect(await cache.get('k:7')).toEqual({ i: 7 });
     expect(await cache.delete(['k:1', 'k:2', 'k:3'])).toBe(3);
     expect(await cache.exists('k:2')).toBe(false);
@@ -75,7 +87,12 @@ describe('Redis Cluster', () => {
   });
 
   it('deletes by pattern on every master', async () => {
-    await cache.mset(Array.from({ length: 300 }, (_, i) => [`pat:${i}`, i] as [string, number]));
+    await cache.mset(
+      Array.from(
+        { length: 300 },
+        (_, i) => [`pat:${i}`, i] as [string, number],
+      ),
+    );
     await cache.set('other', 1);
     expect(await cache.deletePattern('pat:*')).toBe(300);
     expect(await cache.get('other')).toBe(1);
@@ -123,9 +140,9 @@ describe('Redis Cluster', () => {
     );
     expect(a).toEqual({ ok: true, value: true });
     expect(b).toEqual({ ok: true, value: 2 });
-    await expect(cache.pipeline((batch) => batch.set('a1', 1).set('b2', 2))).rejects.toBeInstanceOf(
-      CrossSlotBatchError,
-    );
+    await expect(
+      cache.pipeline((batch) => batch.set('a1', 1).set('b2', 2)),
+    ).rejects.toBeInstanceOf(CrossSlotBatchError);
   });
 
   it('reports the cluster in info()', async () => {

@@ -6,7 +6,9 @@
 export function parameterNames(
   fn: (...args: never[]) => unknown,
 ): (string | undefined)[] {
-  const source = Function.prototype.toString.call(fn);
+  const source = Function.prototype.toString
+    .call(fn)
+    .replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, '');
   const open = source.indexOf('(');
   if (open < 0) return [];
   let depth = 0;
@@ -28,7 +30,7 @@ export function parameterNames(
     }
   }
   return params
-    .map((p) => p.replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '').trim())
+    .map((p) => p.trim())
     .filter((p, i, all) => p.length > 0 || i < all.length - 1)
     .map((p) => /^([A-Za-z_$][\w$]*)\s*(=[\s\S]*)?$/.exec(p)?.[1]);
 }

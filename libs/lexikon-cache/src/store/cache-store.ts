@@ -119,5 +119,9 @@ export abstract class CacheStore {
   /** Resolves once the store can serve, or after `timeoutMs`: false then. */
   abstract waitUntilReady(timeoutMs: number): Promise<boolean>;
 
-  abstract close(): Promise<void>;
+  /**
+   * Releases the store. With `keepConnection`, a connection the application
+   * provided stays open: only the store's own listeners are removed.
+   */
+  abstract close(options?: { keepConnection?: boolean }): Promise<void>;
 }

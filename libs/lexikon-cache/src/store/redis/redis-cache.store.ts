@@ -103,8 +103,12 @@ export class RedisCacheStore extends CacheStore {
     this.cluster = mode === 'cluster';
     this.checkTags = this.cluster ? '0' : '1';
     this.tagTtl = String(tagTtlSeconds);
-    client.on('ready', () => void this.loadScripts());
+    client.on('ready', this.onReady);
+    if (client.status === 'ready') this.onReady();
   }
+
+  private scriptsLoaded: Promise<void> = Promise.resolve();
+  private readonly onReady = () => void this.loadScripts();
 
   get redis(): Redis | Cluster {
     return this.client;
@@ -114,14 +118,17 @@ export class RedisCacheStore extends CacheStore {
     return this.seedPrefix + (++this.seq).toString(36) + '.';
   }
 
-  private async loadScripts(): Promise<void> {
-    if (this.cluster) return; // EVAL on NOSCRIPT caches them per node
-    try {
-      for (const s of ALL_SCRIPTS)
-        await (this.client as Redis).script('LOAD', s.lua);
-    } catch {
-      // the first call of each script falls back to EVAL
-    }
+  /** Loads every script at once on each (re)connection; a miss still falls back to EVAL. */
+  private loadScripts(): Promise<void> {
+    if (this.cluster) return Promise.resolve(); // EVAL on NOSCRIPT caches them per node
+    const client = this.client as Redis;
+    this.scriptsLoaded = Promise.all(
+      ALL_SCRIPTS.map((s) => client.script('LOAD', s.lua)),
+    ).then(
+      () => undefined,
+      () => undefined,
+    );
+    return this.scriptsLoaded;
   }
 
   private async run(
@@ -525,20 +532,25 @@ export class RedisCacheStore extends CacheStore {
   }
 
   async waitUntilReady(timeoutMs: number): Promise<boolean> {
-    if (this.client.status === 'ready') return true;
+    if (this.client.status === 'ready') {
+      await this.scriptsLoaded;
+      return true;
+    }
     return new Promise<boolean>((resolve) => {
       const done = (ok: boolean) => {
         clearTimeout(timer);
         this.client.off('ready', onReady);
         resolve(ok);
       };
-      const onReady = () => done(true);
+      const onReady = () => void this.scriptsLoaded.then(() => done(true));
       const timer = setTimeout(() => done(false), timeoutMs);
       this.client.on('ready', onReady);
     });
   }
 
-  async close(): Promise<void> {
+  async close(options?: { keepConnection?: boolean }): Promise<void> {
+    this.client.off('ready', this.onReady);
+    if (options?.keepConnection) return;
     try {
       await this.client.quit();
     } catch {

@@ -1,0 +1,39 @@
+import { CacheOptionsError } from '../errors/lexikon-cache.error.js';
+import { redactUrl } from '../store/redis/redis-connection.js';
+import { resolveOptions } from './resolve-options.js';
+
+describe('resolveOptions', () => {
+  it('defaults to the memory store without a connection, Redis with one', () => {
+    expect(resolveOptions({}).store).toBe('memory');
+    expect(
+      resolveOptions({ redis: { url: 'redis://127.0.0.1:6379' } }).store,
+    ).toBe('redis');
+    const o = resolveOptions({ redis: { host: 'h' } });
+    expect(o).toMatchObject({
+      keyPrefix: 'lexikon:',
+      defaultTtl: 3600,
+      commandTimeout: 250,
+    });
+  });
+
+  it.each([
+    [{ defaultTtl: 0 }, /defaultTtl/],
+    [{ defaultTtl: 1.5 }, /defaultTtl/],
+    [{ commandTimeout: -1 }, /commandTimeout/],
+    [{ keyPrefix: 'a*' }, /keyPrefix/],
+    [{ ttlJitter: 1 }, /ttlJitter/],
+    [{ store: 'disk' as 'memory' }, /store/],
+    [{ redis: { url: 'http://x' } }, /redis\.url/],
+  ])('refuses %j naming the option', (options, message) => {
+    expect(() => resolveOptions(options)).toThrow(CacheOptionsError);
+    expect(() => resolveOptions(options)).toThrow(message);
+  });
+
+  it('redacts passwords from URLs', () => {
+    expect(redactUrl('redis://user:pw@host:6379/0')).toBe(
+      'redis://user:***@host:6379/0',
+    );
+    expect(redactUrl('rediss://:pw@host')).toBe('rediss://:***@host');
+    expect(redactUrl('redis://host:6379')).toBe('redis://host:6379');
+  });
+});
