@@ -191,9 +191,7 @@ describe.each<StoreKind>(['redis', 'memory'])(
     });
 
     it('clear() deletes only its own prefix', async () => {
-      const other = await createCacheFixture(kind, `contract-other-${kind}`, {
-        ...(kind === 'memory' ? {} : {}),
-      });
+      const other = await createCacheFixture(kind, `contract-other-${kind}`);
       try {
         await f.cache.mset({ a: 1, b: 2 });
         await other.cache.set('a', 'other');

@@ -164,7 +164,7 @@ function toTagged(value: unknown, path: string, seen: Set<object>): Tagged {
 
 function taggedObject(value: object, path: string, seen: Set<object>): Tagged {
   if (Array.isArray(value)) {
-    const out: Tagged[] = new Array<Tagged>(value.length);
+    const out: Tagged[] = [];
     for (let i = 0; i < value.length; i++) {
       out[i] =
         i in value
@@ -253,11 +253,12 @@ function fromTagged(node: Tagged): unknown {
       if (v === null || typeof v !== 'object' || Array.isArray(v)) break;
       return reviveObject(v);
   }
-  throw new CorruptEntryError(`unknown marker ${String(mark)}`);
+  throw new CorruptEntryError(`unknown marker ${JSON.stringify(mark)}`);
 }
 
 function reviveArray(nodes: Tagged[]): unknown[] {
-  const out: unknown[] = new Array<unknown>(nodes.length);
+  const out: unknown[] = [];
+  out.length = nodes.length;
   for (let i = 0; i < nodes.length; i++) {
     const node = nodes[i];
     // holes stay holes

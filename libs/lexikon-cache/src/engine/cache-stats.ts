@@ -12,7 +12,17 @@ export class CacheStats {
   oversized = 0;
 
   snapshot(): CacheStatsSnapshot {
-    return { ...this };
+    return {
+      hits: this.hits,
+      misses: this.misses,
+      bypasses: this.bypasses,
+      loads: this.loads,
+      fills: this.fills,
+      invalidations: this.invalidations,
+      errors: this.errors,
+      corrupt: this.corrupt,
+      oversized: this.oversized,
+    };
   }
 }
 

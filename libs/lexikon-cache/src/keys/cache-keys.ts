@@ -3,6 +3,8 @@ import { createHash } from 'node:crypto';
 /** Keys longer than this (in bytes, prefix included) are hashed. */
 export const MAX_KEY_BYTES = 256;
 
+// control characters are exactly what must be escaped here
+// oxlint-disable-next-line no-control-regex
 const UNSAFE_IN_KEY_PART = /[%*?[\]\\:{}\s\u0000-\u001f\u007f]/g;
 const REDIS_GLOB_SPECIAL = /[*?[\]\\]/g;
 const PATTERN_LITERAL = /[?[\]\\]/g;
