@@ -359,3 +359,25 @@ describe.each<StoreKind>(['redis', 'memory'])(
     });
   },
 );
+
+describe('memory store bound', () => {
+  it('stays within memoryMaxEntries, dropping the least recently used', async () => {
+    const small = await createCacheFixture('memory', 'contract-bounded', {
+      memoryMaxEntries: 10,
+    });
+    try {
+      for (let i = 0; i < 10; i++) await small.cache.set(`k:${i}`, i);
+      expect(await small.cache.get('k:0')).toBe(0); // k:0 is now the most recent
+      for (let i = 10; i < 15; i++) await small.cache.set(`k:${i}`, i);
+      const values = await small.cache.mget(
+        Array.from({ length: 15 }, (_, i) => `k:${i}`),
+      );
+      expect(values.filter((v) => v !== undefined)).toHaveLength(10);
+      expect(values[0]).toBe(0);
+      expect(values[1]).toBeUndefined();
+      expect(values[14]).toBe(14);
+    } finally {
+      await small.close();
+    }
+  });
+});

@@ -5,6 +5,7 @@ import {
   Cacheable,
   CacheInvalidate,
   CacheService,
+  CacheUnavailableError,
   LexikonCacheModule,
 } from '@lexikon/cache';
 import {
@@ -118,6 +119,7 @@ describe('CacheService when Redis fails', () => {
     }
     const [batch] = await cache.pipeline((b) => b.get('k'));
     expect(batch.ok).toBe(false);
+    await expect(cache.info()).rejects.toBeInstanceOf(CacheUnavailableError);
   }
 
   it('serves misses and loader values while Redis is stopped, then recovers by itself', async () => {

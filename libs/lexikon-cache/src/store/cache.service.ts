@@ -338,9 +338,24 @@ export class CacheService {
     }
   }
 
-  /** Store figures (memory, clients, commands, keys) plus this process's counters. */
+  /**
+   * Store figures (memory, clients, commands, keys) plus this process's
+   * counters. Rejects with `CacheUnavailableError` when the store does not
+   * answer within the command timeout.
+   */
   async info(): Promise<CacheInfo> {
-    const store = await this.engine.store.info();
+    let store: CacheStoreInfo;
+    try {
+      store = await this.engine.store.info();
+    } catch (err) {
+      throw new CacheUnavailableError(
+        'UNAVAILABLE',
+        'info: the cache store is unavailable',
+        {
+          cause: err,
+        },
+      );
+    }
     return {
       ...store,
       stats: this.engine.stats.snapshot(),
