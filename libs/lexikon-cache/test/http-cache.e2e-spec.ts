@@ -69,6 +69,12 @@ class ItemsController {
     return { user: req.user?.id ?? null };
   }
 
+  @Put('me')
+  @CacheInvalidate('profile')
+  async touchProfiles() {
+    return { touched: true };
+  }
+
   @Get('cookie')
   @Cacheable({ scope: 'public' })
   @Header('Set-Cookie', 'session=abc')
@@ -234,7 +240,16 @@ describe.each<AdapterKind>(['express', 'fastify'])(
       expect(shared.headers['x-cache']).toBe('HIT');
     });
 
-    it('never caches a private route for credentials it cannot tie to a principal', async () => {
+    it("invalidating a private key reaches every principal's entry", async () => {
+    await http().get('/items/me').set('x-user', 'carol').expect(200);
+    await http().get('/items/me').set('x-user', 'dave').expect(200);
+    expect((await http().get('/items/me').set('x-user', 'carol')).headers['x-cache']).toBe('HIT');
+    await http().put('/items/me').expect(200);
+    expect((await http().get('/items/me').set('x-user', 'carol')).headers['x-cache']).toBe('MISS');
+    expect((await http().get('/items/me').set('x-user', 'dave')).headers['x-cache']).toBe('MISS');
+  });
+
+  it('never caches a private route for credentials it cannot tie to a principal', async () => {
       const r1 = await http()
         .get('/items/me')
         .set('Authorization', 'Bearer x')
