@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -75,12 +75,20 @@ function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
   return embeddedPostgresClass;
 }
 
+/** Whether `pid` runs (a zombie, killed but not yet reaped, does not). */
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return (
+      stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'
+    );
+  } catch {
+    return process.platform !== 'linux';
   }
 }
 
@@ -178,10 +186,14 @@ export class EmbeddedPostgresServer {
     if (this.attached || !instance) return;
     this.stopping = true;
     if (child && child.exitCode === null && child.signalCode === null) {
+      const timeout = new AbortController();
       const stopped = await Promise.race([
         instance.stop().then(() => true),
-        sleep(STOP_TIMEOUT_MS).then(() => false),
+        sleep(STOP_TIMEOUT_MS, false, { signal: timeout.signal }).catch(
+          () => false,
+        ),
       ]);
+      timeout.abort();
       if (!stopped) {
         this.logger.warn('PostgreSQL did not stop in time; sending SIGQUIT');
         child.kill('SIGQUIT');
