@@ -37,7 +37,11 @@ export function configureApp<T extends INestApplication>(app: T): T {
       transform: true,
     }),
   );
-  app.useSecurityHeaders();
+  // helmet's defaults, except that plain-HTTP deployments (and localhost) keep
+  // working: no upgrade-insecure-requests.
+  app.useSecurityHeaders({
+    contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+  });
   app.enableShutdownHooks();
   setupOpenApi(app);
   return app;

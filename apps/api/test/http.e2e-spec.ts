@@ -67,6 +67,12 @@ describe('HTTP behaviour and /stats (e2e)', () => {
   it('sets security headers', async () => {
     const response = await api.http().get('/docs').expect(200);
     expect(response.headers['x-content-type-options']).toBe('nosniff');
+    expect(response.headers['content-security-policy']).toContain(
+      "script-src 'self'",
+    );
+    expect(response.headers['content-security-policy']).not.toContain(
+      'upgrade-insecure-requests',
+    );
   });
 
   it('counts users, projects and terms', async () => {
