@@ -48,7 +48,12 @@ export async function resolvePostgres(
         database: settings.database,
         preferredPort: EMBEDDED_PREFERRED_PORT,
       });
-      return { connection: await embedded.start(), embedded };
+      try {
+        return { connection: await embedded.start(), embedded };
+      } catch (error) {
+        await embedded.stop();
+        throw error;
+      }
     }
   }
 }
