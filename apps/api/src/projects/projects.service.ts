@@ -37,9 +37,7 @@ export class ProjectsService {
 
   /** @throws NotFoundError */
   async findOne(id: string): Promise<ProjectView> {
-    const project = await this.projects.findOneBy({ id });
-    if (!project) throw NotFoundError.of('Project', id);
-    return toProjectView(project);
+    return this.reload(id);
   }
 
   /** @throws NotFoundError, ForbiddenError (not the owner) */
@@ -53,13 +51,23 @@ export class ProjectsService {
     if (input.description !== undefined)
       project.description = input.description;
     await this.projects.save(project);
-    return this.findOne(id);
+    return this.reload(id);
   }
 
   /** Deletes the project and its terms. @throws NotFoundError, ForbiddenError */
   async remove(actorId: string, id: string): Promise<void> {
     await this.requireOwned(actorId, id);
     await this.projects.delete({ id });
+  }
+
+  /**
+   * Reads a row straight from the database. Writes use this, never the public
+   * (cacheable) `findOne`, so that they return what they wrote.
+   */
+  private async reload(id: string): Promise<ProjectView> {
+    const row = await this.projects.findOneBy({ id });
+    if (!row) throw NotFoundError.of('Project', id);
+    return toProjectView(row);
   }
 
   private async requireOwned(actorId: string, id: string): Promise<Project> {

@@ -52,9 +52,7 @@ export class TermsService {
 
   /** @throws NotFoundError */
   async findOne(id: string): Promise<TermView> {
-    const term = await this.terms.findOneBy({ id });
-    if (!term) throw NotFoundError.of('Term', id);
-    return toTermView(term);
+    return this.reload(id);
   }
 
   /** The project's terms, oldest first. @throws NotFoundError (no such project) */
@@ -95,13 +93,23 @@ export class TermsService {
     if (input.name !== undefined) term.name = input.name;
     if (input.definition !== undefined) term.definition = input.definition;
     await this.terms.save(term);
-    return this.findOne(id);
+    return this.reload(id);
   }
 
   /** @throws NotFoundError, ForbiddenError (not the creator) */
   async remove(actorId: string, id: string): Promise<void> {
     await this.requireCreated(actorId, id);
     await this.terms.delete({ id });
+  }
+
+  /**
+   * Reads a row straight from the database. Writes use this, never the public
+   * (cacheable) `findOne`, so that they return what they wrote.
+   */
+  private async reload(id: string): Promise<TermView> {
+    const row = await this.terms.findOneBy({ id });
+    if (!row) throw NotFoundError.of('Term', id);
+    return toTermView(row);
   }
 
   private async requireCreated(actorId: string, id: string): Promise<Term> {

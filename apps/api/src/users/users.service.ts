@@ -47,9 +47,7 @@ export class UsersService {
 
   /** @throws NotFoundError */
   async findOne(id: string): Promise<UserView> {
-    const user = await this.users.findOneBy({ id });
-    if (!user) throw NotFoundError.of('User', id);
-    return toUserView(user);
+    return this.reload(id);
   }
 
   /** The principal owning the key with this sha256, or null. */
@@ -78,7 +76,7 @@ export class UsersService {
     } catch (error) {
       throw this.conflictOr(error);
     }
-    return this.findOne(id);
+    return this.reload(id);
   }
 
   /**
@@ -126,7 +124,17 @@ export class UsersService {
     if (!result.affected) {
       throw new ConflictError('The API key was changed concurrently; retry');
     }
-    return this.findOne(id);
+    return this.reload(id);
+  }
+
+  /**
+   * Reads a row straight from the database. Writes use this, never the public
+   * (cacheable) `findOne`, so that they return what they wrote.
+   */
+  private async reload(id: string): Promise<UserView> {
+    const row = await this.users.findOneBy({ id });
+    if (!row) throw NotFoundError.of('User', id);
+    return toUserView(row);
   }
 
   private async requireSelf(actorId: string, id: string): Promise<User> {
