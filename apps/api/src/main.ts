@@ -1,27 +1,28 @@
-import { NestFactory } from '@nestjs/core';
-import {
-  FastifyAdapter,
-  type NestFastifyApplication,
-} from '@nestjs/platform-fastify';
-import { Controller, Get, Module } from '@nestjs/common';
-import { LexikonCacheModule } from '@lexikon/cache';
+import { Logger, type INestApplication } from '@nestjs/common';
+import { createApp } from './app.factory.js';
+import { appConfig, type AppConfig } from './config/app.config.js';
+import { ConfigValidationError } from './config/config-validation.error.js';
 
-@Controller()
-class HelloController {
-  @Get()
-  hello() {
-    return { hello: 'lexikon' };
+async function main(): Promise<void> {
+  const logger = new Logger('Bootstrap');
+  let app: INestApplication | undefined;
+  try {
+    app = await createApp();
+    const { port } = app.get<AppConfig>(appConfig.KEY);
+    await app.listen(port, '0.0.0.0');
+    logger.log(
+      `Lexikon API listening on 0.0.0.0:${port}; OpenAPI docs at /docs`,
+    );
+  } catch (error) {
+    if (error instanceof ConfigValidationError) {
+      logger.error(error.message);
+    } else {
+      const failure = error instanceof Error ? error : new Error(String(error));
+      logger.error(`Start-up failed: ${failure.message}`, failure.stack);
+    }
+    await app?.close().catch(() => undefined);
+    process.exit(1);
   }
 }
 
-@Module({ imports: [LexikonCacheModule.forRoot({})], controllers: [HelloController] })
-class AppModule {}
-
-async function bootstrap() {
-  const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule,
-    new FastifyAdapter(),
-  );
-  await app.listen(Number(process.env.PORT ?? 3000), '0.0.0.0');
-}
-void bootstrap();
+void main();

@@ -1,0 +1,14 @@
+import { registerAs, type ConfigType } from '@nestjs/config';
+import { loadConfiguration, type AppSettings } from './configuration.js';
+
+/**
+ * HTTP server settings (`PORT`, `BODY_LIMIT_BYTES`, `SHUTDOWN_DRAIN_MS`, `LOG_LEVEL`).
+ *
+ * @example
+ * constructor(@Inject(appConfig.KEY) private readonly app: AppConfig) {}
+ */
+export const appConfig = registerAs(
+  'app',
+  (): AppSettings => loadConfiguration(process.env).app,
+);
+export type AppConfig = ConfigType<typeof appConfig>;

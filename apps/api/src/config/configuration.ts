@@ -1,0 +1,138 @@
+import { LOG_LEVELS, type LogLevel } from '@nestjs/common';
+import { resolve } from 'node:path';
+import {
+  validateEnvironment,
+  type EnvironmentVariables,
+} from './environment.js';
+
+export interface AppSettings {
+  port: number;
+  /** Largest accepted request body, in bytes; larger ones get 413. */
+  bodyLimitBytes: number;
+  /** How long in-flight requests may run on after a shutdown signal. */
+  shutdownDrainMs: number;
+  /** The least severe level that is logged. */
+  logLevel: LogLevel;
+}
+
+export type DatabaseSettings =
+  | { mode: 'url'; url: string }
+  | {
+      mode: 'host';
+      host: string;
+      port: number;
+      username: string;
+      password?: string;
+      database: string;
+    }
+  | {
+      mode: 'embedded';
+      /** Absolute path of the embedded PostgreSQL data directory. */
+      dataDir: string;
+      database: string;
+    };
+
+export interface RedisSettings {
+  /** Set when REDIS_URL was given; host, port, password, db and tls are read from it. */
+  url?: string;
+  host: string;
+  port: number;
+  password?: string;
+  db: number;
+  tls: boolean;
+  defaultTtlSeconds: number;
+  keyPrefix: string;
+  commandTimeoutMs: number;
+  /** Whether readiness fails while Redis is unreachable. */
+  requiredForReadiness: boolean;
+}
+
+export interface Configuration {
+  app: AppSettings;
+  database: DatabaseSettings;
+  redis: RedisSettings;
+}
+
+function databaseSettings(env: EnvironmentVariables): DatabaseSettings {
+  if (env.DATABASE_URL) return { mode: 'url', url: env.DATABASE_URL };
+  if (env.DB_HOST) {
+    return {
+      mode: 'host',
+      host: env.DB_HOST,
+      port: env.DB_PORT,
+      username: env.DB_USER,
+      password: env.DB_PASSWORD,
+      database: env.DB_NAME,
+    };
+  }
+  return {
+    mode: 'embedded',
+    dataDir: resolve(env.EMBEDDED_PG_DIR),
+    database: env.DB_NAME,
+  };
+}
+
+function redisSettings(env: EnvironmentVariables): RedisSettings {
+  const common = {
+    defaultTtlSeconds: env.REDIS_DEFAULT_TTL,
+    keyPrefix: env.REDIS_KEY_PREFIX,
+    commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
+    requiredForReadiness: env.CACHE_REQUIRED_FOR_READINESS,
+  };
+  if (env.REDIS_URL) {
+    const url = new URL(env.REDIS_URL);
+    const db = url.pathname.replace('/', '');
+    return {
+      ...common,
+      url: env.REDIS_URL,
+      host: url.hostname,
+      port: url.port ? Number(url.port) : 6379,
+      password: url.password ? decodeURIComponent(url.password) : undefined,
+      db: db ? Number(db) : 0,
+      tls: url.protocol === 'rediss:',
+    };
+  }
+  return {
+    ...common,
+    host: env.REDIS_HOST,
+    port: env.REDIS_PORT,
+    password: env.REDIS_PASSWORD,
+    db: env.REDIS_DB,
+    tls: false,
+  };
+}
+
+/**
+ * The validated, typed configuration.
+ *
+ * @throws ConfigValidationError when a variable is invalid.
+ * @example
+ * const { database } = loadConfiguration(process.env);
+ */
+export function loadConfiguration(raw: Record<string, unknown>): Configuration {
+  const env = validateEnvironment(raw);
+  return {
+    app: {
+      port: env.PORT,
+      bodyLimitBytes: env.BODY_LIMIT_BYTES,
+      shutdownDrainMs: env.SHUTDOWN_DRAIN_MS,
+      logLevel: env.LOG_LEVEL,
+    },
+    database: databaseSettings(env),
+    redis: redisSettings(env),
+  };
+}
+
+/** Nest log levels from `level` up to the most severe (`fatal`). */
+export function logLevelsFrom(level: LogLevel): LogLevel[] {
+  const severity: readonly LogLevel[] = [
+    'verbose',
+    'debug',
+    'log',
+    'warn',
+    'error',
+    'fatal',
+  ];
+  const from = severity.indexOf(level);
+  return LOG_LEVELS.filter((l) => severity.indexOf(l) >= from);
+}

@@ -1,0 +1,249 @@
+import { LOG_LEVELS, type LogLevel } from '@nestjs/common';
+import {
+  plainToInstance,
+  Transform,
+  type TransformFnParams,
+} from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateBy,
+  validateSync,
+  type ValidationError,
+} from 'class-validator';
+import { ConfigValidationError } from './config-validation.error.js';
+
+const INTEGER = /^[+-]?\d+$/;
+const TRUE_WORDS = new Set(['true', '1', 'yes', 'on']);
+const FALSE_WORDS = new Set(['false', '0', 'no', 'off']);
+
+function toInteger({ value }: TransformFnParams): unknown {
+  return typeof value === 'string' && INTEGER.test(value.trim())
+    ? Number(value.trim())
+    : value;
+}
+
+function toBoolean({ value }: TransformFnParams): unknown {
+  if (typeof value !== 'string') return value;
+  const word = value.trim().toLowerCase();
+  if (TRUE_WORDS.has(word)) return true;
+  if (FALSE_WORDS.has(word)) return false;
+  return value;
+}
+
+function integerMessage(min: number, max?: number): string {
+  if (max !== undefined) {
+    return `$property must be an integer between ${min} and ${max}`;
+  }
+  return min === 0
+    ? '$property must be a non-negative integer'
+    : `$property must be an integer of at least ${min}`;
+}
+
+/** An optional integer variable within [min, max]. */
+function IntegerVariable(min: number, max?: number): PropertyDecorator {
+  const message = integerMessage(min, max);
+  return (target, key) => {
+    IsOptional()(target, key);
+    Transform(toInteger)(target, key);
+    IsInt({ message })(target, key);
+    Min(min, { message })(target, key);
+    if (max !== undefined) Max(max, { message })(target, key);
+  };
+}
+
+/** An optional URL variable whose scheme is one of `protocols` (e.g. `redis:`). */
+function UrlVariable(protocols: readonly string[]): PropertyDecorator {
+  const schemes = protocols.map((p) => `${p}//`).join(' or ');
+  return (target, key) => {
+    IsOptional()(target, key);
+    ValidateBy({
+      name: 'isUrlWithProtocol',
+      validator: {
+        validate: (value: unknown) => {
+          if (typeof value !== 'string') return false;
+          try {
+            const url = new URL(value);
+            return protocols.includes(url.protocol) && url.hostname !== '';
+          } catch {
+            return false;
+          }
+        },
+        defaultMessage: () => `$property must be a ${schemes} URL`,
+      },
+    })(target, key);
+  };
+}
+
+/**
+ * The environment variables the API reads, with their defaults.
+ * Values arrive as strings; integers and booleans are parsed strictly
+ * (`"12abc"` is an error, not 12). An empty variable counts as unset.
+ */
+export class EnvironmentVariables {
+  @IntegerVariable(0, 65535)
+  PORT: number = 3000;
+
+  @UrlVariable(['postgres:', 'postgresql:'])
+  DATABASE_URL?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(255, { message: '$property must be at most 255 characters' })
+  DB_HOST?: string;
+
+  @IntegerVariable(1, 65535)
+  DB_PORT: number = 5432;
+
+  @IsOptional()
+  @IsString()
+  DB_USER: string = 'postgres';
+
+  @IsOptional()
+  @IsString()
+  DB_PASSWORD?: string;
+
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9_-]{1,63}$/, {
+    message:
+      '$property must be 1 to 63 letters, digits, underscores or hyphens',
+  })
+  DB_NAME: string = 'lexikon';
+
+  @UrlVariable(['redis:', 'rediss:'])
+  @ValidateBy({
+    name: 'isRedisDatabasePath',
+    validator: {
+      validate: (value: unknown) => {
+        if (typeof value !== 'string') return true;
+        try {
+          const path = new URL(value).pathname;
+          return path === '' || path === '/' || /^\/\d+$/.test(path);
+        } catch {
+          return true;
+        }
+      },
+      defaultMessage: () =>
+        '$property must name the database as a number (redis://host:6379/0)',
+    },
+  })
+  REDIS_URL?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  REDIS_HOST: string = '127.0.0.1';
+
+  @IntegerVariable(1, 65535)
+  REDIS_PORT: number = 6379;
+
+  @IsOptional()
+  @IsString()
+  REDIS_PASSWORD?: string;
+
+  @IntegerVariable(0)
+  REDIS_DB: number = 0;
+
+  @IntegerVariable(1)
+  REDIS_DEFAULT_TTL: number = 3600;
+
+  @IsOptional()
+  @Matches(/^[^\s*?[\]{}]{1,64}$/, {
+    message:
+      '$property must be 1 to 64 characters without whitespace, glob characters (* ? [ ]) or braces',
+  })
+  REDIS_KEY_PREFIX: string = 'lexikon:';
+
+  @IntegerVariable(1)
+  REDIS_COMMAND_TIMEOUT_MS: number = 250;
+
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean({ message: '$property must be true or false' })
+  CACHE_REQUIRED_FOR_READINESS: boolean = false;
+
+  @IntegerVariable(0)
+  SHUTDOWN_DRAIN_MS: number = 10_000;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  EMBEDDED_PG_DIR: string = '.data/postgres';
+
+  @IntegerVariable(1)
+  BODY_LIMIT_BYTES: number = 1024 * 1024;
+
+  @IsOptional()
+  @IsIn(LOG_LEVELS, {
+    message: `$property must be one of: ${LOG_LEVELS.join(', ')}`,
+  })
+  LOG_LEVEL: LogLevel = 'log';
+}
+
+/** Every variable the API reads; nothing else in the environment is looked at. */
+export const ENVIRONMENT_VARIABLES: readonly (keyof EnvironmentVariables)[] = [
+  'PORT',
+  'DATABASE_URL',
+  'DB_HOST',
+  'DB_PORT',
+  'DB_USER',
+  'DB_PASSWORD',
+  'DB_NAME',
+  'REDIS_URL',
+  'REDIS_HOST',
+  'REDIS_PORT',
+  'REDIS_PASSWORD',
+  'REDIS_DB',
+  'REDIS_DEFAULT_TTL',
+  'REDIS_KEY_PREFIX',
+  'REDIS_COMMAND_TIMEOUT_MS',
+  'CACHE_REQUIRED_FOR_READINESS',
+  'SHUTDOWN_DRAIN_MS',
+  'EMBEDDED_PG_DIR',
+  'BODY_LIMIT_BYTES',
+  'LOG_LEVEL',
+];
+
+function collectProblems(errors: readonly ValidationError[]): string[] {
+  return errors.flatMap((error) => {
+    const messages = Object.values(error.constraints ?? {});
+    return messages.length > 0
+      ? [messages[0]]
+      : [`${error.property} is invalid`];
+  });
+}
+
+/**
+ * Validates and parses the environment.
+ *
+ * @throws ConfigValidationError naming every invalid variable.
+ * @example
+ * const env = validateEnvironment(process.env);
+ * env.REDIS_PORT; // 6379
+ */
+export function validateEnvironment(
+  raw: Record<string, unknown>,
+): EnvironmentVariables {
+  const picked: Record<string, unknown> = {};
+  for (const name of ENVIRONMENT_VARIABLES) {
+    const value = raw[name];
+    if (value !== undefined && value !== null && value !== '') {
+      picked[name] = value;
+    }
+  }
+  const env = plainToInstance(EnvironmentVariables, picked);
+  const errors = validateSync(env, { stopAtFirstError: true });
+  if (errors.length > 0) {
+    throw new ConfigValidationError(collectProblems(errors));
+  }
+  return env;
+}

@@ -1,0 +1,16 @@
+import { registerAs, type ConfigType } from '@nestjs/config';
+import { loadConfiguration, type RedisSettings } from './configuration.js';
+
+/**
+ * Redis and cache settings: `REDIS_URL` or `REDIS_HOST`/`REDIS_PORT`/
+ * `REDIS_PASSWORD`/`REDIS_DB`, `REDIS_DEFAULT_TTL`, `REDIS_KEY_PREFIX`,
+ * `REDIS_COMMAND_TIMEOUT_MS`, `CACHE_REQUIRED_FOR_READINESS`.
+ *
+ * @example
+ * constructor(@Inject(redisConfig.KEY) private readonly redis: RedisConfig) {}
+ */
+export const redisConfig = registerAs(
+  'redis',
+  (): RedisSettings => loadConfiguration(process.env).redis,
+);
+export type RedisConfig = ConfigType<typeof redisConfig>;

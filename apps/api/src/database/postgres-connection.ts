@@ -1,0 +1,59 @@
+import { Logger } from '@nestjs/common';
+import type { DatabaseSettings } from '../config/configuration.js';
+import type { PostgresConnection } from './data-source-options.js';
+import { EmbeddedPostgresServer } from './embedded-postgres.js';
+
+/** The port the embedded PostgreSQL uses when it is free. */
+export const EMBEDDED_PREFERRED_PORT = 5433;
+
+export interface ResolvedPostgres {
+  connection: PostgresConnection;
+  /** Set when an embedded PostgreSQL was started for this connection. */
+  embedded?: EmbeddedPostgresServer;
+}
+
+/** `postgres://user:secret@host/db` → `postgres://user:***@host/db`. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '<unparseable URL>';
+  }
+}
+
+/**
+ * Turns database settings into a connection, starting the embedded
+ * PostgreSQL when neither `DATABASE_URL` nor `DB_HOST` is set.
+ */
+export async function resolvePostgres(
+  settings: DatabaseSettings,
+): Promise<ResolvedPostgres> {
+  const logger = new Logger('Database');
+  switch (settings.mode) {
+    case 'url':
+      logger.log(`Using PostgreSQL at ${redactUrl(settings.url)}`);
+      return { connection: { url: settings.url } };
+    case 'host': {
+      const { mode: _mode, ...connection } = settings;
+      logger.log(
+        `Using PostgreSQL at ${connection.host}:${connection.port}/${connection.database}`,
+      );
+      return { connection };
+    }
+    case 'embedded': {
+      const embedded = new EmbeddedPostgresServer({
+        dataDir: settings.dataDir,
+        database: settings.database,
+        preferredPort: EMBEDDED_PREFERRED_PORT,
+      });
+      try {
+        return { connection: await embedded.start(), embedded };
+      } catch (error) {
+        await embedded.stop();
+        throw error;
+      }
+    }
+  }
+}

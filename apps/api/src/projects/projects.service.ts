@@ -1,0 +1,83 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { ForbiddenError, NotFoundError } from '../common/errors/index.js';
+import type { Page } from '../common/paging/page.js';
+import type { CreateProjectDto } from './dto/create-project.dto.js';
+import type { UpdateProjectDto } from './dto/update-project.dto.js';
+import { Project } from './project.entity.js';
+import { toProjectView, type ProjectView } from './project.view.js';
+
+/** Projects; anyone signed in reads them, only the owner changes them. */
+@Injectable()
+export class ProjectsService {
+  constructor(
+    @InjectRepository(Project) private readonly projects: Repository<Project>,
+  ) {}
+
+  async create(ownerId: string, input: CreateProjectDto): Promise<ProjectView> {
+    const project = this.projects.create({
+      name: input.name,
+      description: input.description ?? null,
+      ownerId,
+    });
+    await this.projects.insert(project);
+    return toProjectView(project);
+  }
+
+  /** All projects, oldest first (ties by id). */
+  async findPage(page: number, limit: number): Promise<Page<ProjectView>> {
+    const [projects, total] = await this.projects.findAndCount({
+      order: { createdAt: 'ASC', id: 'ASC' },
+      skip: (page - 1) * limit,
+      take: limit,
+    });
+    return { items: projects.map(toProjectView), page, limit, total };
+  }
+
+  /** @throws NotFoundError */
+  async findOne(id: string): Promise<ProjectView> {
+    return this.reload(id);
+  }
+
+  /** @throws NotFoundError, ForbiddenError (not the owner) */
+  async update(
+    actorId: string,
+    id: string,
+    input: UpdateProjectDto,
+  ): Promise<ProjectView> {
+    const project = await this.requireOwned(actorId, id);
+    if (input.name !== undefined) project.name = input.name;
+    if (input.description !== undefined)
+      project.description = input.description;
+    await this.projects.save(project);
+    return this.reload(id);
+  }
+
+  /** Deletes the project and its terms. @throws NotFoundError, ForbiddenError */
+  async remove(actorId: string, id: string): Promise<void> {
+    await this.requireOwned(actorId, id);
+    await this.projects.delete({ id });
+  }
+
+  /**
+   * Reads a row straight from the database. Writes use this, never the public
+   * (cacheable) `findOne`, so that they return what they wrote.
+   */
+  private async reload(id: string): Promise<ProjectView> {
+    const row = await this.projects.findOneBy({ id });
+    if (!row) throw NotFoundError.of('Project', id);
+    return toProjectView(row);
+  }
+
+  private async requireOwned(actorId: string, id: string): Promise<Project> {
+    const project = await this.projects.findOneBy({ id });
+    if (!project) throw NotFoundError.of('Project', id);
+    if (project.ownerId !== actorId) {
+      throw new ForbiddenError(
+        'Only the owner may change or delete this project',
+      );
+    }
+    return project;
+  }
+}

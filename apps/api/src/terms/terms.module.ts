@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { Project } from '../projects/project.entity.js';
+import { Term } from './term.entity.js';
+import { TermsController } from './terms.controller.js';
+import { TermsService } from './terms.service.js';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([Term, Project])],
+  controllers: [TermsController],
+  providers: [TermsService],
+  exports: [TermsService],
+})
+export class TermsModule {}

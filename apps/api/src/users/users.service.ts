@@ -1,0 +1,167 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { generateApiKey, hashApiKey } from '../auth/api-key.js';
+import type { Principal } from '../auth/principal.js';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+} from '../common/errors/index.js';
+import { isUniqueViolation } from '../database/postgres-errors.js';
+import type { ApiKeyIssuedView } from './api-key-issued.view.js';
+import type { CreateUserDto } from './dto/create-user.dto.js';
+import type { UpdateUserDto } from './dto/update-user.dto.js';
+import { User } from './user.entity.js';
+import { toUserView, type UserView } from './user.view.js';
+
+const EMAIL_UNIQUE = 'users_email_lower_key';
+
+/**
+ * Users and their API keys. Every method returns plain data (never entities)
+ * and is keyed by its arguments: reads by id or key hash, and every change of
+ * a key hash goes through {@link replaceApiKeyHash} or
+ * {@link deleteWithApiKeyHash}, which receive the old hash.
+ */
+@Injectable()
+export class UsersService {
+  constructor(
+    @InjectRepository(User) private readonly users: Repository<User>,
+  ) {}
+
+  /** Registers a user and issues their first API key. */
+  async register(input: CreateUserDto): Promise<ApiKeyIssuedView> {
+    const apiKey = generateApiKey();
+    const user = this.users.create({
+      email: input.email,
+      name: input.name,
+      apiKeyHash: hashApiKey(apiKey),
+    });
+    try {
+      await this.users.insert(user);
+    } catch (error) {
+      throw this.conflictOr(error);
+    }
+    return { user: toUserView(user), apiKey };
+  }
+
+  /** @throws NotFoundError */
+  async findOne(id: string): Promise<UserView> {
+    return this.reload(id);
+  }
+
+  /** The principal owning the key with this sha256, or null. */
+  async findByApiKeyHash(apiKeyHash: string): Promise<Principal | null> {
+    const user = await this.users.findOne({
+      where: { apiKeyHash },
+      select: { id: true },
+    });
+    return user ? { id: user.id } : null;
+  }
+
+  /**
+   * Changes a user's name and/or email; only the user themself may.
+   * @throws NotFoundError, ForbiddenError, ConflictError (email taken)
+   */
+  async update(
+    actorId: string,
+    id: string,
+    input: UpdateUserDto,
+  ): Promise<UserView> {
+    const user = await this.requireSelf(actorId, id);
+    if (input.email !== undefined) user.email = input.email;
+    if (input.name !== undefined) user.name = input.name;
+    try {
+      await this.users.save(user);
+    } catch (error) {
+      throw this.conflictOr(error);
+    }
+    return this.reload(id);
+  }
+
+  /**
+   * Deletes a user with their projects and terms; only the user themself may.
+   * @throws NotFoundError, ForbiddenError
+   */
+  async remove(actorId: string, id: string): Promise<void> {
+    await this.requireSelf(actorId, id);
+    await this.deleteWithApiKeyHash(id, await this.apiKeyHashOf(id));
+  }
+
+  /** Deletes the user whose current key hash is `apiKeyHash` (cascades to projects and terms). */
+  async deleteWithApiKeyHash(id: string, apiKeyHash: string): Promise<void> {
+    await this.users.delete({ id, apiKeyHash });
+  }
+
+  /**
+   * Issues a new API key; the old one stops working at once.
+   * @throws NotFoundError
+   */
+  async rotateApiKey(userId: string): Promise<ApiKeyIssuedView> {
+    const oldHash = await this.apiKeyHashOf(userId);
+    const apiKey = generateApiKey();
+    const user = await this.replaceApiKeyHash(
+      userId,
+      oldHash,
+      hashApiKey(apiKey),
+    );
+    return { user, apiKey };
+  }
+
+  /**
+   * Swaps the key hash if it is still `oldHash`.
+   * @throws ConflictError when the key was changed concurrently.
+   */
+  async replaceApiKeyHash(
+    id: string,
+    oldHash: string,
+    newHash: string,
+  ): Promise<UserView> {
+    const result = await this.users.update(
+      { id, apiKeyHash: oldHash },
+      { apiKeyHash: newHash },
+    );
+    if (!result.affected) {
+      throw new ConflictError('The API key was changed concurrently; retry');
+    }
+    return this.reload(id);
+  }
+
+  /**
+   * Reads a row straight from the database. Writes use this, never the public
+   * (cacheable) `findOne`, so that they return what they wrote.
+   */
+  private async reload(id: string): Promise<UserView> {
+    const row = await this.users.findOneBy({ id });
+    if (!row) throw NotFoundError.of('User', id);
+    return toUserView(row);
+  }
+
+  private async requireSelf(actorId: string, id: string): Promise<User> {
+    const user = await this.users.findOneBy({ id });
+    if (!user) throw NotFoundError.of('User', id);
+    if (user.id !== actorId) {
+      throw new ForbiddenError(
+        'Only the user themself may change or delete this user',
+      );
+    }
+    return user;
+  }
+
+  private async apiKeyHashOf(id: string): Promise<string> {
+    const user = await this.users.findOne({
+      where: { id },
+      select: { id: true, apiKeyHash: true },
+    });
+    if (!user) throw NotFoundError.of('User', id);
+    return user.apiKeyHash;
+  }
+
+  private conflictOr(error: unknown): unknown {
+    return isUniqueViolation(error, EMAIL_UNIQUE)
+      ? new ConflictError('A user with this email already exists', {
+          cause: error,
+        })
+      : error;
+  }
+}
