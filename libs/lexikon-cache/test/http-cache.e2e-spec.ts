@@ -241,15 +241,27 @@ describe.each<AdapterKind>(['express', 'fastify'])(
     });
 
     it("invalidating a private key reaches every principal's entry", async () => {
-    await http().get('/items/me').set('x-user', 'carol').expect(200);
-    await http().get('/items/me').set('x-user', 'dave').expect(200);
-    expect((await http().get('/items/me').set('x-user', 'carol')).headers['x-cache']).toBe('HIT');
-    await http().put('/items/me').expect(200);
-    expect((await http().get('/items/me').set('x-user', 'carol')).headers['x-cache']).toBe('MISS');
-    expect((await http().get('/items/me').set('x-user', 'dave')).headers['x-cache']).toBe('MISS');
-  });
+      await http().get('/items/me').set('x-user', 'carol').expect(200);
+      await http().get('/items/me').set('x-user', 'dave').expect(200);
+      expect(
+        (await http().get('/items/me').set('x-user', 'carol')).headers[
+          'x-cache'
+        ],
+      ).toBe('HIT');
+      await http().put('/items/me').expect(200);
+      expect(
+        (await http().get('/items/me').set('x-user', 'carol')).headers[
+          'x-cache'
+        ],
+      ).toBe('MISS');
+      expect(
+        (await http().get('/items/me').set('x-user', 'dave')).headers[
+          'x-cache'
+        ],
+      ).toBe('MISS');
+    });
 
-  it('never caches a private route for credentials it cannot tie to a principal', async () => {
+    it('never caches a private route for credentials it cannot tie to a principal', async () => {
       const r1 = await http()
         .get('/items/me')
         .set('Authorization', 'Bearer x')

@@ -47,13 +47,21 @@ export interface CacheableOptions<TResult = unknown> {
   scope?: 'principal' | 'public';
 }
 
+/**
+ * Targets of an invalidation: templates, or a function of the call (and,
+ * after it, of its result) returning the keys, tags or patterns themselves.
+ */
+export type InvalidationTargets =
+  | readonly CacheTemplate[]
+  | ((ctx: CacheCallContext, result: unknown) => readonly string[]);
+
 export interface CacheInvalidateOptions {
-  /** Exact keys to delete (templates). */
-  keys?: readonly CacheTemplate[];
-  /** Tags to invalidate (templates). */
-  tags?: readonly CacheTemplate[];
+  /** Exact keys to delete. */
+  keys?: InvalidationTargets;
+  /** Tags to invalidate. */
+  tags?: InvalidationTargets;
   /** Key patterns to delete; `*` is the only wildcard. */
-  patterns?: readonly CacheTemplate[];
+  patterns?: InvalidationTargets;
   /** `'after'` (default): once the call succeeded. `'before'`: before it runs. */
   when?: 'after' | 'before';
   /** Also invalidate when the call throws (after-invalidations only). Default false. */

@@ -11,6 +11,7 @@ import type {
   CacheablePlan,
   InvalidationPlan,
   PutPlan,
+  TargetSource,
 } from './cache-plan.js';
 
 /** The tag every entry of a principal-scoped key carries, so that invalidating the key reaches them all. */
@@ -50,22 +51,43 @@ export class CacheExecutor {
     return out;
   }
 
+  private render(
+    plan: CachePlan,
+    source: TargetSource,
+    resolve: RootResolver,
+    ctx: CacheCallContext,
+    result: unknown,
+  ): readonly string[] {
+    return typeof source === 'function'
+      ? source(ctx, result)
+      : this.renderAll(plan, source, resolve);
+  }
+
   private targets(
     plan: CachePlan,
     plans: readonly InvalidationPlan[],
     resolve: RootResolver,
+    ctx: CacheCallContext,
+    result: unknown,
   ): InvalidationTargets {
     const keys: string[] = [];
     const tagKeys: string[] = [];
     const globs: string[] = [];
     for (const p of plans) {
-      for (const key of this.renderAll(plan, p.keys, resolve)) {
+      for (const key of this.render(plan, p.keys, resolve, ctx, result)) {
         keys.push(this.engine.key(key));
         tagKeys.push(this.engine.tagKey(keyTag(key)));
       }
-      for (const tag of this.renderAll(plan, p.tags, resolve))
+      for (const tag of this.render(plan, p.tags, resolve, ctx, result)) {
         tagKeys.push(this.engine.tagKey(tag));
-      for (const pattern of this.renderAll(plan, p.patterns, resolve)) {
+      }
+      for (const pattern of this.render(
+        plan,
+        p.patterns,
+        resolve,
+        ctx,
+        result,
+      )) {
         globs.push(this.engine.glob(pattern));
       }
     }
@@ -76,8 +98,12 @@ export class CacheExecutor {
     plan: CachePlan,
     plans: readonly InvalidationPlan[],
     resolve: RootResolver,
+    ctx: CacheCallContext,
+    result?: unknown,
   ): Promise<boolean> {
-    return this.engine.invalidate(this.targets(plan, plans, resolve));
+    return this.engine.invalidate(
+      this.targets(plan, plans, resolve, ctx, result),
+    );
   }
 
   /**
@@ -88,19 +114,28 @@ export class CacheExecutor {
   async around<T>(
     plan: CachePlan,
     resolve: RootResolver,
+    ctx: CacheCallContext,
     call: () => Promise<T>,
   ): Promise<T> {
-    if (plan.before.length) await this.invalidate(plan, plan.before, resolve);
+    if (plan.before.length) {
+      await this.invalidate(plan, plan.before, resolve, ctx);
+    }
     if (plan.after.length === 0) return call();
     let result: T;
     try {
       result = await call();
     } catch (err) {
       const onError = plan.after.filter((p) => p.invalidateOnError);
-      if (onError.length) await this.invalidate(plan, onError, resolve);
+      if (onError.length) await this.invalidate(plan, onError, resolve, ctx);
       throw err;
     }
-    await this.invalidate(plan, plan.after, withResult(resolve, result));
+    await this.invalidate(
+      plan,
+      plan.after,
+      withResult(resolve, result),
+      ctx,
+      result,
+    );
     return result;
   }
 

@@ -54,10 +54,15 @@ export interface PutPlan {
     ((result: unknown, ctx: CacheCallContext) => boolean) | undefined;
 }
 
+/** Templates, or a function giving the targets themselves. */
+export type TargetSource =
+  | readonly KeyTemplate[]
+  | ((ctx: CacheCallContext, result: unknown) => readonly string[]);
+
 export interface InvalidationPlan {
-  readonly keys: readonly KeyTemplate[];
-  readonly tags: readonly KeyTemplate[];
-  readonly patterns: readonly KeyTemplate[];
+  readonly keys: TargetSource;
+  readonly tags: TargetSource;
+  readonly patterns: TargetSource;
   readonly when: 'after' | 'before';
   readonly invalidateOnError: boolean;
 }
@@ -210,14 +215,22 @@ function compileInvalidation(
     );
   }
   const rootCheck = when === 'before' ? beforeResult(check) : afterCall(check);
+  const targets = (
+    source: CacheInvalidateOptions['keys'],
+    what: string,
+  ): TargetSource =>
+    typeof source === 'function'
+      ? source
+      : compileTemplates(where, source, rootCheck, what);
   const plan = {
-    keys: compileTemplates(where, o.keys, rootCheck, 'keys'),
-    tags: compileTemplates(where, o.tags, rootCheck, 'tags'),
-    patterns: compileTemplates(where, o.patterns, rootCheck, 'patterns'),
+    keys: targets(o.keys, 'keys'),
+    tags: targets(o.tags, 'tags'),
+    patterns: targets(o.patterns, 'patterns'),
     when,
     invalidateOnError: o.invalidateOnError ?? false,
   };
-  if (plan.keys.length + plan.tags.length + plan.patterns.length === 0) {
+  const count = (t: TargetSource) => (typeof t === 'function' ? 1 : t.length);
+  if (count(plan.keys) + count(plan.tags) + count(plan.patterns) === 0) {
     throw CacheDecorationError.create(
       where,
       '@CacheInvalidate() names no key, tag or pattern',

@@ -72,7 +72,7 @@ export function wrapMethod(
             executor.valuePolicy(plan, c, ctx, resolve),
           );
         return plan.before.length || plan.after.length
-          ? executor.around(plan, resolve, load)
+          ? executor.around(plan, resolve, ctx, load)
           : load();
       }
       engine.warnOnce(
@@ -80,7 +80,7 @@ export function wrapMethod(
       );
     }
     if (p) {
-      return executor.around(plan, resolve, async () => {
+      return executor.around(plan, resolve, ctx, async () => {
         const result = await call();
         await executor.put(plan, p, ctx, resolve, result, () =>
           defaultKeyOf(args),
@@ -88,7 +88,7 @@ export function wrapMethod(
         return result;
       });
     }
-    return executor.around(plan, resolve, call);
+    return executor.around(plan, resolve, ctx, call);
   };
   Object.defineProperty(wrapped, 'name', { value: methodName });
   for (const key of Reflect.getMetadataKeys(original) as unknown[]) {

@@ -149,33 +149,42 @@ export class CacheInterceptor implements NestInterceptor {
     const resolve = this.resolverFor(req);
     const run = () => lastValueFrom(next.handle(), { defaultValue: undefined });
     const c = plan.cacheable;
-    if (c)
-      return this.executor.around(plan, resolve, () =>
+    if (c && plan.before.length === 0 && plan.after.length === 0) {
+      return this.cacheable(route, c, req, res, resolve, run);
+    }
+    const ctx = this.ctx(req);
+    if (c) {
+      return this.executor.around(plan, resolve, ctx, () =>
         this.cacheable(route, c, req, res, resolve, run),
       );
-    if (plan.put) {
-      const put = plan.put;
-      return this.executor.around(plan, resolve, async () => {
-        const result = await run();
-        const entry = this.storable(route, res, result);
-        if (entry) {
-          const key = put.key?.(
-            (root) => (root === 'result' ? result : resolve(root)),
-            this.ctx(req),
-            result,
-          );
-          if (key !== undefined)
-            await this.engine.put(
-              this.engine.key(key),
-              encodeHttpEntry(entry),
-              put.ttlMs,
-              [],
-            );
-        }
-        return result;
-      });
     }
-    return this.executor.around(plan, resolve, run);
+    const put = plan.put;
+    if (!put) return this.executor.around(plan, resolve, ctx, run);
+    return this.executor.around(plan, resolve, ctx, async () => {
+      const result = await run();
+      const entry = this.storable(route, res, result);
+      const withResult: RootResolver = (root) =>
+        root === 'result' ? result : resolve(root);
+      const key = put.key
+        ? put.key(withResult, ctx, result)
+        : this.defaultKey(req);
+      if (entry && key !== undefined && !put.unless?.(result, ctx)) {
+        await this.engine.put(
+          this.engine.key(key),
+          encodeHttpEntry(entry),
+          put.ttlMs,
+          this.executor.lateTagKeys(
+            plan,
+            put.tags,
+            put.tagsFn,
+            ctx,
+            resolve,
+            result,
+          ),
+        );
+      }
+      return result;
+    });
   }
 
   private ctx(req: HttpRequest): CacheCallContext {

@@ -80,6 +80,12 @@ describe('key templates', () => {
     expect(KeyTemplate.parse('x:{a.b}').render(() => ({}))).toBeUndefined();
   });
 
+  it('uses a default for an absent or empty value', () => {
+    const t = KeyTemplate.parse('page:{page=1}:{limit=20}');
+    expect(t.render(() => undefined)).toBe('page:1:20');
+    expect(t.render((r) => (r === 'page' ? '3' : ''))).toBe('page:3:20');
+  });
+
   it.each(['', 'a:{', 'a:}', 'a:{b c}', 'a:{}', 'a:{b..c}'])(
     'refuses %j',
     (source) => {

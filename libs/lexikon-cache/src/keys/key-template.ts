@@ -7,6 +7,8 @@ export type RootResolver = (root: string) => unknown;
 interface Reference {
   readonly root: string;
   readonly path: readonly string[];
+  /** Used when the value is absent: `{page=1}`. */
+  readonly fallback?: string;
 }
 
 type Part = string | Reference;
@@ -19,7 +21,7 @@ const SEGMENT = /^[A-Za-z_$][\w$-]*$|^\d+$/;
 
 /**
  * A key, tag or pattern template compiled once: literal text with `{...}`
- * references. Rendering escapes every value, so input such as `*`, `?`,
+ * references, optionally with a default for an absent value (`{page=1}`). Rendering escapes every value, so input such as `*`, `?`,
  * `[`, `:` or a newline can never match or reach another entry.
  */
 export class KeyTemplate {
@@ -47,11 +49,17 @@ export class KeyTemplate {
     let last = 0;
     for (const match of source.matchAll(REFERENCE)) {
       if (match.index > last) parts.push(source.slice(last, match.index));
-      const path = match[1].trim().split('.');
+      const eq = match[1].indexOf('=');
+      const ref = (eq < 0 ? match[1] : match[1].slice(0, eq)).trim();
+      const path = ref.split('.');
       if (path.some((segment) => !SEGMENT.test(segment))) {
         throw new Error(`has an invalid reference {${match[1]}}`);
       }
-      parts.push({ root: path[0], path: path.slice(1) });
+      parts.push({
+        root: path[0],
+        path: path.slice(1),
+        fallback: eq < 0 ? undefined : escapeKeyPart(match[1].slice(eq + 1)),
+      });
       last = match.index + match[0].length;
     }
     const rest = source.slice(last);
@@ -94,7 +102,14 @@ export class KeyTemplate {
         if (value === null || value === undefined) break;
         value = (value as Record<string, unknown>)[segment];
       }
-      if (value === undefined) return undefined;
+      if (value === undefined || value === '') {
+        if (part.fallback === undefined) {
+          if (value === undefined) return undefined;
+        } else {
+          out += part.fallback;
+          continue;
+        }
+      }
       out += formatKeyValue(value);
     }
     return out;
