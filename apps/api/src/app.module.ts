@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module.js';
+import { AppCacheModule } from './cache/app-cache.module.js';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter.js';
 import { DatabaseModule } from './database/database.module.js';
 import { ShutdownDrainService } from './lifecycle/shutdown-drain.service.js';
@@ -20,6 +21,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         configModule,
+        AppCacheModule,
         DatabaseModule,
         AuthModule,
         UsersModule,

@@ -286,7 +286,14 @@ describe.each<AdapterKind>(['express', 'fastify'])(
       expect(ran('unless')).toBe(2);
     });
 
-    it('caches null results', async () => {
+    it('does not serve a cached answer to a query the key does not account for', async () => {
+    await http().get('/items/search?q=z').expect(200);
+    expect((await http().get('/items/search?q=z')).headers['x-cache']).toBe('HIT');
+    const other = await http().get('/items/search?q=z&extra=1').expect(200);
+    expect(other.headers['x-cache']).toBe('BYPASS');
+  });
+
+  it('caches null results', async () => {
       await http().get('/items/null').expect(200);
       const hit = await http().get('/items/null').expect(200);
       expect(hit.headers['x-cache']).toBe('HIT');

@@ -33,6 +33,8 @@ export type DatabaseSettings =
     };
 
 export interface RedisSettings {
+  /** False when neither REDIS_URL nor REDIS_HOST is set: the cache then lives in process memory. */
+  enabled: boolean;
   /** Set when REDIS_URL was given; host, port, password, db and tls are read from it. */
   url?: string;
   host: string;
@@ -84,6 +86,7 @@ function redisSettings(env: EnvironmentVariables): RedisSettings {
     const db = url.pathname.replace('/', '');
     return {
       ...common,
+      enabled: true,
       url: env.REDIS_URL,
       host: url.hostname,
       port: url.port ? Number(url.port) : 6379,
@@ -94,7 +97,8 @@ function redisSettings(env: EnvironmentVariables): RedisSettings {
   }
   return {
     ...common,
-    host: env.REDIS_HOST,
+    enabled: env.REDIS_HOST !== undefined,
+    host: env.REDIS_HOST ?? '127.0.0.1',
     port: env.REDIS_PORT,
     password: env.REDIS_PASSWORD,
     db: env.REDIS_DB,

@@ -20,7 +20,6 @@ describe('validateEnvironment', () => {
       DB_PORT: 5432,
       DB_USER: 'postgres',
       DB_NAME: 'lexikon',
-      REDIS_HOST: '127.0.0.1',
       REDIS_PORT: 6379,
       REDIS_DB: 0,
       REDIS_DEFAULT_TTL: 3600,
@@ -33,6 +32,8 @@ describe('validateEnvironment', () => {
       LOG_LEVEL: 'log',
     });
     expect(env.DATABASE_URL).toBeUndefined();
+    expect(env.REDIS_HOST).toBeUndefined();
+    expect(loadConfiguration({}).redis.enabled).toBe(false);
     expect(env.REDIS_URL).toBeUndefined();
   });
 
@@ -204,6 +205,7 @@ describe('loadConfiguration', () => {
         REDIS_KEY_PREFIX: 'x:',
       }).redis,
     ).toEqual({
+      enabled: true,
       host: 'r',
       port: 7000,
       password: undefined,

@@ -141,7 +141,7 @@ export class EnvironmentVariables {
   @IsOptional()
   @IsString()
   @MinLength(1)
-  REDIS_HOST: string = '127.0.0.1';
+  REDIS_HOST?: string;
 
   @IntegerVariable(1, 65535)
   REDIS_PORT: number = 6379;

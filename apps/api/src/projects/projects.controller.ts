@@ -6,7 +6,6 @@ import {
   HttpCode,
   HttpStatus,
   Param,
-  ParseUUIDPipe,
   Patch,
   Post,
   Query,
@@ -21,6 +20,9 @@ import {
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import type { Principal } from '../auth/principal.js';
 import { ApiErrors } from '../common/docs/api-errors.decorator.js';
+import { ParseIdPipe } from '../common/validation/parse-id.pipe.js';
+import { cacheTags, paramId } from '../cache/cache-tags.js';
+import { Cacheable } from '@lexikon/cache';
 import { PageQueryDto } from '../common/paging/page-query.dto.js';
 import { TermView } from '../terms/term.view.js';
 import { TermsService } from '../terms/terms.service.js';
@@ -49,6 +51,11 @@ export class ProjectsController {
   }
 
   @Get()
+  @Cacheable({
+    key: 'projects:page:{page=1}:{limit=20}',
+    scope: 'public',
+    tags: [cacheTags.projects],
+  })
   @ApiOkResponse({ type: ProjectPageView })
   @ApiErrors(400, 401)
   findPage(@Query() query: PageQueryDto): Promise<ProjectPageView> {
@@ -56,19 +63,29 @@ export class ProjectsController {
   }
 
   @Get(':id')
+  @Cacheable<ProjectView>({
+    key: 'project:{id}',
+    scope: 'public',
+    tags: (_ctx, project) => [cacheTags.project(project.id)],
+  })
   @ApiOkResponse({ type: ProjectView })
   @ApiErrors(400, 401, 404)
-  findOne(@Param('id', ParseUUIDPipe) id: string): Promise<ProjectView> {
+  findOne(@Param('id', ParseIdPipe) id: string): Promise<ProjectView> {
     return this.projects.findOne(id);
   }
 
   @Get(':id/terms')
+  @Cacheable({
+    key: 'project:{id}:terms',
+    scope: 'public',
+    tags: (ctx) => [cacheTags.project(paramId(ctx.params))],
+  })
   @ApiOkResponse({
     type: [TermView],
     description: 'The project’s terms, oldest first',
   })
   @ApiErrors(400, 401, 404)
-  findTerms(@Param('id', ParseUUIDPipe) id: string): Promise<TermView[]> {
+  findTerms(@Param('id', ParseIdPipe) id: string): Promise<TermView[]> {
     return this.terms.findByProject(id);
   }
 
@@ -77,7 +94,7 @@ export class ProjectsController {
   @ApiErrors(400, 401, 403, 404)
   update(
     @CurrentUser() caller: Principal,
-    @Param('id', ParseUUIDPipe) id: string,
+    @Param('id', ParseIdPipe) id: string,
     @Body() dto: UpdateProjectDto,
   ): Promise<ProjectView> {
     return this.projects.update(caller.id, id, dto);
@@ -87,10 +104,10 @@ export class ProjectsController {
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiNoContentResponse({ description: 'Deleted, with its terms' })
   @ApiErrors(400, 401, 403, 404)
-  remove(
+  async remove(
     @CurrentUser() caller: Principal,
-    @Param('id', ParseUUIDPipe) id: string,
+    @Param('id', ParseIdPipe) id: string,
   ): Promise<void> {
-    return this.projects.remove(caller.id, id);
+    await this.projects.remove(caller.id, id);
   }
 }

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
+import { CacheInvalidate } from '@lexikon/cache';
+import { cacheTags } from '../cache/cache-tags.js';
 import { Repository } from 'typeorm';
 import { ForbiddenError, NotFoundError } from '../common/errors/index.js';
 import type { Page } from '../common/paging/page.js';
@@ -15,6 +17,7 @@ export class ProjectsService {
     @InjectRepository(Project) private readonly projects: Repository<Project>,
   ) {}
 
+  @CacheInvalidate({ tags: [cacheTags.projects] })
   async create(ownerId: string, input: CreateProjectDto): Promise<ProjectView> {
     const project = this.projects.create({
       name: input.name,
@@ -41,6 +44,12 @@ export class ProjectsService {
   }
 
   /** @throws NotFoundError, ForbiddenError (not the owner) */
+  @CacheInvalidate({
+    tags: (_ctx, project) => [
+      cacheTags.project((project as ProjectView).id),
+      cacheTags.projects,
+    ],
+  })
   async update(
     actorId: string,
     id: string,
@@ -55,6 +64,14 @@ export class ProjectsService {
   }
 
   /** Deletes the project and its terms. @throws NotFoundError, ForbiddenError */
+  @CacheInvalidate({
+    // the owner made every term of the project: their searches change too
+    tags: (ctx) => [
+      cacheTags.project(ctx.args[1] as string),
+      cacheTags.projects,
+      cacheTags.search(ctx.args[0] as string),
+    ],
+  })
   async remove(actorId: string, id: string): Promise<void> {
     await this.requireOwned(actorId, id);
     await this.projects.delete({ id });

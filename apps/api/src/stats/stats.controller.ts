@@ -1,3 +1,4 @@
+import { Cacheable } from '@lexikon/cache';
 import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/docs/api-errors.decorator.js';
@@ -11,6 +12,8 @@ export class StatsController {
   constructor(private readonly stats: StatsService) {}
 
   @Get()
+  // the one route allowed to be stale: counts are cached for five minutes, by TTL only
+  @Cacheable({ key: 'stats:counts', ttl: 300, scope: 'public' })
   @ApiOkResponse({
     type: StatsView,
     description: 'How many users, projects and terms exist',

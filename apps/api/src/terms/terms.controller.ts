@@ -6,7 +6,6 @@ import {
   HttpCode,
   HttpStatus,
   Param,
-  ParseUUIDPipe,
   Patch,
   Post,
   Query,
@@ -21,6 +20,9 @@ import {
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import type { Principal } from '../auth/principal.js';
 import { ApiErrors } from '../common/docs/api-errors.decorator.js';
+import { ParseIdPipe } from '../common/validation/parse-id.pipe.js';
+import { cacheTags, paramId } from '../cache/cache-tags.js';
+import { Cacheable } from '@lexikon/cache';
 import { CreateTermDto } from './dto/create-term.dto.js';
 import { SearchTermsQueryDto } from './dto/search-terms-query.dto.js';
 import { UpdateTermDto } from './dto/update-term.dto.js';
@@ -45,6 +47,11 @@ export class TermsController {
 
   /** Declared before `:id` so that `search` is never taken for an id. */
   @Get('search')
+  @Cacheable({
+    key: 'term:search:{q}:{user.id}',
+    scope: 'public',
+    tags: ['search:{user.id}'],
+  })
   @ApiOkResponse({
     type: [TermView],
     description: 'The caller’s own matching terms, by name',
@@ -58,9 +65,17 @@ export class TermsController {
   }
 
   @Get(':id')
+  @Cacheable<TermView>({
+    key: 'term:{id}',
+    scope: 'public',
+    tags: (_ctx, term) => [
+      cacheTags.term(term.id),
+      cacheTags.project(term.projectId),
+    ],
+  })
   @ApiOkResponse({ type: TermView })
   @ApiErrors(400, 401, 404)
-  findOne(@Param('id', ParseUUIDPipe) id: string): Promise<TermView> {
+  findOne(@Param('id', ParseIdPipe) id: string): Promise<TermView> {
     return this.terms.findOne(id);
   }
 
@@ -69,7 +84,7 @@ export class TermsController {
   @ApiErrors(400, 401, 403, 404)
   update(
     @CurrentUser() caller: Principal,
-    @Param('id', ParseUUIDPipe) id: string,
+    @Param('id', ParseIdPipe) id: string,
     @Body() dto: UpdateTermDto,
   ): Promise<TermView> {
     return this.terms.update(caller.id, id, dto);
@@ -79,10 +94,10 @@ export class TermsController {
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiErrors(400, 401, 403, 404)
-  remove(
+  async remove(
     @CurrentUser() caller: Principal,
-    @Param('id', ParseUUIDPipe) id: string,
+    @Param('id', ParseIdPipe) id: string,
   ): Promise<void> {
-    return this.terms.remove(caller.id, id);
+    await this.terms.remove(caller.id, id);
   }
 }

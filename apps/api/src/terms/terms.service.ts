@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
+import { CacheInvalidate } from '@lexikon/cache';
+import { cacheTags } from '../cache/cache-tags.js';
 import { Repository } from 'typeorm';
 import { ForbiddenError, NotFoundError } from '../common/errors/index.js';
 import { isForeignKeyViolation } from '../database/postgres-errors.js';
@@ -11,6 +13,16 @@ import { Term } from './term.entity.js';
 import { toTermView, type TermView } from './term.view.js';
 
 const PROJECT_FOREIGN_KEY = 'terms_project_id_fkey';
+
+/** A term write changes the term, its project's term list and its creator's searches. */
+function termWriteTags(_ctx: unknown, term: unknown): string[] {
+  const { id, projectId, createdById } = term as TermView;
+  return [
+    cacheTags.term(id),
+    cacheTags.project(projectId),
+    cacheTags.search(createdById),
+  ];
+}
 
 /** Terms; anyone signed in reads them, only their creator changes them. */
 @Injectable()
@@ -24,6 +36,7 @@ export class TermsService {
    * Adds a term to a project the caller owns.
    * @throws NotFoundError (no such project), ForbiddenError (not the owner)
    */
+  @CacheInvalidate({ tags: termWriteTags })
   async create(actorId: string, input: CreateTermDto): Promise<TermView> {
     const project = await this.projects.findOne({
       where: { id: input.projectId },
@@ -84,6 +97,7 @@ export class TermsService {
   }
 
   /** @throws NotFoundError, ForbiddenError (not the creator) */
+  @CacheInvalidate({ tags: termWriteTags })
   async update(
     actorId: string,
     id: string,
@@ -97,9 +111,11 @@ export class TermsService {
   }
 
   /** @throws NotFoundError, ForbiddenError (not the creator) */
-  async remove(actorId: string, id: string): Promise<void> {
-    await this.requireCreated(actorId, id);
+  @CacheInvalidate({ tags: termWriteTags })
+  async remove(actorId: string, id: string): Promise<TermView> {
+    const term = await this.requireCreated(actorId, id);
     await this.terms.delete({ id });
+    return toTermView(term);
   }
 
   /**

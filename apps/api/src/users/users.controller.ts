@@ -6,7 +6,6 @@ import {
   HttpCode,
   HttpStatus,
   Param,
-  ParseUUIDPipe,
   Patch,
   Post,
 } from '@nestjs/common';
@@ -21,6 +20,9 @@ import { CurrentUser } from '../auth/current-user.decorator.js';
 import type { Principal } from '../auth/principal.js';
 import { Public } from '../auth/public.decorator.js';
 import { ApiErrors } from '../common/docs/api-errors.decorator.js';
+import { ParseIdPipe } from '../common/validation/parse-id.pipe.js';
+import { cacheTags, paramId } from '../cache/cache-tags.js';
+import { Cacheable } from '@lexikon/cache';
 import { ApiKeyIssuedView } from './api-key-issued.view.js';
 import { CreateUserDto } from './dto/create-user.dto.js';
 import { UpdateUserDto } from './dto/update-user.dto.js';
@@ -45,6 +47,11 @@ export class UsersController {
   }
 
   @Get('me')
+  @Cacheable({
+    key: 'user:{user.id}',
+    scope: 'public',
+    tags: ['user:{user.id}'],
+  })
   @ApiOkResponse({ type: UserView })
   @ApiErrors(401)
   me(@CurrentUser() caller: Principal): Promise<UserView> {
@@ -63,9 +70,14 @@ export class UsersController {
   }
 
   @Get(':id')
+  @Cacheable<UserView>({
+    key: 'user:{id}',
+    scope: 'public',
+    tags: (_ctx, user) => [cacheTags.user(user.id)],
+  })
   @ApiOkResponse({ type: UserView })
   @ApiErrors(400, 401, 404)
-  findOne(@Param('id', ParseUUIDPipe) id: string): Promise<UserView> {
+  findOne(@Param('id', ParseIdPipe) id: string): Promise<UserView> {
     return this.users.findOne(id);
   }
 
@@ -74,7 +86,7 @@ export class UsersController {
   @ApiErrors(400, 401, 403, 404, 409)
   update(
     @CurrentUser() caller: Principal,
-    @Param('id', ParseUUIDPipe) id: string,
+    @Param('id', ParseIdPipe) id: string,
     @Body() dto: UpdateUserDto,
   ): Promise<UserView> {
     return this.users.update(caller.id, id, dto);
@@ -86,10 +98,10 @@ export class UsersController {
     description: 'Deleted, with their projects and terms',
   })
   @ApiErrors(400, 401, 403, 404)
-  remove(
+  async remove(
     @CurrentUser() caller: Principal,
-    @Param('id', ParseUUIDPipe) id: string,
+    @Param('id', ParseIdPipe) id: string,
   ): Promise<void> {
-    return this.users.remove(caller.id, id);
+    await this.users.remove(caller.id, id);
   }
 }

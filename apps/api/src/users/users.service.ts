@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
+import { Cacheable, CacheInvalidate } from '@lexikon/cache';
 import { Repository } from 'typeorm';
+import { cacheTags } from '../cache/cache-tags.js';
+import { Project } from '../projects/project.entity.js';
 import { generateApiKey, hashApiKey } from '../auth/api-key.js';
 import type { Principal } from '../auth/principal.js';
 import {
@@ -16,6 +19,11 @@ import { User } from './user.entity.js';
 import { toUserView, type UserView } from './user.view.js';
 
 const EMAIL_UNIQUE = 'users_email_lower_key';
+
+/** What a user's deletion took with it, for cache invalidation. */
+export interface DeletedUser {
+  projectIds: string[];
+}
 
 /**
  * Users and their API keys. Every method returns plain data (never entities)
@@ -51,6 +59,8 @@ export class UsersService {
   }
 
   /** The principal owning the key with this sha256, or null. */
+  // runs on every request; rotation and deletion invalidate it (auth:<old hash>)
+  @Cacheable({ key: 'auth:{0}', ttl: 300 })
   async findByApiKeyHash(apiKeyHash: string): Promise<Principal | null> {
     const user = await this.users.findOne({
       where: { apiKeyHash },
@@ -63,6 +73,9 @@ export class UsersService {
    * Changes a user's name and/or email; only the user themself may.
    * @throws NotFoundError, ForbiddenError, ConflictError (email taken)
    */
+  @CacheInvalidate({
+    tags: (_ctx, user) => [cacheTags.user((user as UserView).id)],
+  })
   async update(
     actorId: string,
     id: string,
@@ -83,14 +96,49 @@ export class UsersService {
    * Deletes a user with their projects and terms; only the user themself may.
    * @throws NotFoundError, ForbiddenError
    */
-  async remove(actorId: string, id: string): Promise<void> {
+  async remove(actorId: string, id: string): Promise<DeletedUser> {
     await this.requireSelf(actorId, id);
-    await this.deleteWithApiKeyHash(id, await this.apiKeyHashOf(id));
+    return this.deleteWithApiKeyHash(id, await this.apiKeyHashOf(id));
   }
 
-  /** Deletes the user whose current key hash is `apiKeyHash` (cascades to projects and terms). */
-  async deleteWithApiKeyHash(id: string, apiKeyHash: string): Promise<void> {
-    await this.users.delete({ id, apiKeyHash });
+  /**
+   * Deletes the user whose current key hash is `apiKeyHash` (cascades to
+   * projects and terms) and reports the projects that went with them. The
+   * user row is locked first, so that no project can be added meanwhile.
+   */
+  @CacheInvalidate({
+    keys: ['auth:{1}'],
+    tags: (ctx, deleted) => {
+      const userId = ctx.args[0] as string;
+      return [
+        cacheTags.user(userId),
+        cacheTags.search(userId),
+        cacheTags.projects,
+        ...(deleted as DeletedUser).projectIds.map(cacheTags.project),
+      ];
+    },
+  })
+  async deleteWithApiKeyHash(
+    id: string,
+    apiKeyHash: string,
+  ): Promise<DeletedUser> {
+    return this.users.manager.transaction(async (tx) => {
+      const user = await tx
+        .getRepository(User)
+        .createQueryBuilder('user')
+        .setLock('pessimistic_write')
+        .where('user.id = :id AND user.apiKeyHash = :apiKeyHash', {
+          id,
+          apiKeyHash,
+        })
+        .getOne();
+      if (!user) return { projectIds: [] };
+      const projects = await tx
+        .getRepository(Project)
+        .find({ where: { ownerId: id }, select: { id: true } });
+      await tx.getRepository(User).delete({ id });
+      return { projectIds: projects.map((p) => p.id) };
+    });
   }
 
   /**
@@ -112,6 +160,7 @@ export class UsersService {
    * Swaps the key hash if it is still `oldHash`.
    * @throws ConflictError when the key was changed concurrently.
    */
+  @CacheInvalidate('auth:{1}', 'auth:{2}')
   async replaceApiKeyHash(
     id: string,
     oldHash: string,

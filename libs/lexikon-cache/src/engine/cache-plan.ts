@@ -25,6 +25,8 @@ export type KeySource = (
 export interface CacheablePlan {
   /** Undefined: the caller derives the key from the call. */
   readonly key: KeySource | undefined;
+  /** The key's template, when it is one. */
+  readonly keyTemplate: KeyTemplate | undefined;
   readonly ttlMs: number;
   readonly tags: readonly KeyTemplate[];
   /** Tags known once the result is: `{result...}` templates or a tags function. */
@@ -138,11 +140,13 @@ function compileCacheable(
   options: ResolvedCacheOptions,
 ): CacheablePlan {
   let key: KeySource | undefined;
+  let keyTemplate: KeyTemplate | undefined;
   if (typeof o.key === 'function') {
     const fn = o.key;
     key = (_resolve, ctx) => fn(ctx);
   } else if (o.key !== undefined) {
     const [t] = compileTemplates(where, [o.key], beforeResult(check), 'key');
+    keyTemplate = t;
     key = (resolve) => t.render(resolve);
   }
   const templates =
@@ -161,6 +165,7 @@ function compileCacheable(
   }
   return {
     key,
+    keyTemplate,
     ttlMs: ttlMs(where, o.ttl, options),
     tags: templates.filter((t) => !t.roots.has('result')),
     lateTags: templates.filter((t) => t.roots.has('result')),

@@ -213,6 +213,13 @@ export class CacheInterceptor implements NestInterceptor {
     ) {
       return this.bypass(res, run);
     }
+    if (
+      route.keyQuery &&
+      req.query &&
+      hasOtherQuery(req.query, route.keyQuery)
+    ) {
+      return this.bypass(res, run);
+    }
     let ctx: CacheCallContext | undefined;
     if (c.condition && !c.condition((ctx = this.ctx(req))))
       return this.bypass(res, run);
@@ -342,6 +349,14 @@ export class CacheInterceptor implements NestInterceptor {
 }
 
 const NO_TAGS: readonly string[] = [];
+
+function hasOtherQuery(
+  query: Record<string, unknown>,
+  known: ReadonlySet<string>,
+): boolean {
+  for (const name in query) if (!known.has(name)) return true;
+  return false;
+}
 
 function matchesEtag(
   header: string | string[] | undefined,

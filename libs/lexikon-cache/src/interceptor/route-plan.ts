@@ -6,7 +6,7 @@ import {
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum.js';
 import type { CacheMetadata } from '../decorators/cache-metadata.accessor.js';
 import { compileCachePlan, type CachePlan } from '../engine/cache-plan.js';
-import type { RootCheck } from '../keys/key-template.js';
+import type { KeyTemplate, RootCheck } from '../keys/key-template.js';
 import type { ResolvedCacheOptions } from '../options/resolve-options.js';
 
 /** A handler's plan plus what the interceptor must know of the route. */
@@ -16,6 +16,12 @@ export interface RoutePlan {
   readonly handlesResponse: boolean;
   /** `@HttpCode()` other than 200: never cached. */
   readonly non200: boolean;
+  /**
+   * Query parameters a key template accounts for. A request with any other
+   * is not served from the cache: its answer may differ (or be an error).
+   * Undefined when the key covers the whole query (or is a function).
+   */
+  readonly keyQuery: ReadonlySet<string> | undefined;
 }
 
 interface RouteArg {
@@ -90,6 +96,18 @@ function handlesResponse(controller: object, method: string): boolean {
   );
 }
 
+function queryNamesOf(
+  key: KeyTemplate | undefined,
+): ReadonlySet<string> | undefined {
+  if (!key) return undefined;
+  const names = new Set<string>();
+  for (const { root, path } of key.references) {
+    if (root === 'query' && path.length) names.add(path[0]);
+    else if (!HTTP_ROOTS.has(root)) names.add(root);
+  }
+  return names;
+}
+
 export function compileRoutePlan(
   controller: object,
   method: string,
@@ -100,14 +118,16 @@ export function compileRoutePlan(
   const where = `${controller.constructor.name}.${method}`;
   const code = Reflect.getMetadata(HTTP_CODE_METADATA, handler) as
     number | undefined;
+  const plan = compileCachePlan(
+    where,
+    meta,
+    routeRootCheck(controller, method, handler),
+    options,
+  );
   return {
-    plan: compileCachePlan(
-      where,
-      meta,
-      routeRootCheck(controller, method, handler),
-      options,
-    ),
+    plan,
     handlesResponse: handlesResponse(controller, method),
     non200: code !== undefined && code !== 200,
+    keyQuery: queryNamesOf(plan.cacheable?.keyTemplate),
   };
 }

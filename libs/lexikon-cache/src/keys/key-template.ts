@@ -85,6 +85,11 @@ export class KeyTemplate {
     }
   }
 
+  /** The `{root.path}` references, in order. */
+  get references(): readonly { root: string; path: readonly string[] }[] {
+    return this.parts.filter((p): p is Reference => typeof p !== 'string');
+  }
+
   get isStatic(): boolean {
     return this.parts.every((p) => typeof p === 'string');
   }

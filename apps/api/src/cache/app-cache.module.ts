@@ -1,0 +1,34 @@
+import {
+  LexikonCacheModule,
+  type LexikonCacheModuleOptions,
+} from '@lexikon/cache';
+import { redisConfig, type RedisConfig } from '../config/redis.config.js';
+
+function cacheOptions(redis: RedisConfig): LexikonCacheModuleOptions {
+  const common = {
+    keyPrefix: redis.keyPrefix,
+    defaultTtl: redis.defaultTtlSeconds,
+    commandTimeout: redis.commandTimeoutMs,
+  };
+  if (!redis.enabled) return { ...common, store: 'memory' };
+  return {
+    ...common,
+    redis: redis.url
+      ? { url: redis.url }
+      : {
+          host: redis.host,
+          port: redis.port,
+          password: redis.password,
+          db: redis.db,
+        },
+  };
+}
+
+/**
+ * The cache of the API: Redis when REDIS_URL or REDIS_HOST is set, else the
+ * library's in-process memory store (it logs which).
+ */
+export const AppCacheModule = LexikonCacheModule.forRootAsync({
+  inject: [redisConfig.KEY],
+  useFactory: cacheOptions,
+});
