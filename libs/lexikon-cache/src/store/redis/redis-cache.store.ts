@@ -92,6 +92,7 @@ export class RedisCacheStore extends CacheStore {
   private readonly seedPrefix = randomBytes(6).toString('base64url') + '.';
   private seq = 0;
   private readonly tagTtl: string;
+  private closing = false;
 
   constructor(
     private readonly client: Redis | Cluster,
@@ -117,8 +118,11 @@ export class RedisCacheStore extends CacheStore {
   private async loadScripts(): Promise<void> {
     if (this.cluster) return; // EVAL on NOSCRIPT caches them per node
     try {
-      for (const s of ALL_SCRIPTS)
+      for (const s of ALL_SCRIPTS) {
+        // sent after QUIT, it would get no reply (and ioredis would keep its socket timer)
+        if (this.closing) return;
         await (this.client as Redis).script('LOAD', s.lua);
+      }
     } catch {
       // the first call of each script falls back to EVAL
     }
@@ -538,6 +542,7 @@ export class RedisCacheStore extends CacheStore {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     try {
       await this.client.quit();
     } catch {
