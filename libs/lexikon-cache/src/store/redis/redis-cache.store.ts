@@ -11,6 +11,8 @@ import {
   type ReadOutcome,
   type StoreBatchOp,
   type StoreBatchReply,
+  type StoreHealth,
+  type StoreHealthOptions,
 } from '../cache-store.js';
 import { parseEntry, stampEntry, UNTAGGED_HEADER } from './entry-header.js';
 import {
@@ -26,6 +28,7 @@ import {
   WRITE_MANY,
   WRITE_TAGGED,
 } from './lua-scripts.js';
+import { notConnectedMessage, probeRedis } from './redis-health.js';
 import { parseInfo } from './redis-info.js';
 
 type RedisMode = 'standalone' | 'sentinel' | 'cluster';
@@ -92,11 +95,13 @@ export class RedisCacheStore extends CacheStore {
   private readonly seedPrefix = randomBytes(6).toString('base64url') + '.';
   private seq = 0;
   private readonly tagTtl: string;
+  /** The last connection fault since the client was last ready, for health(). */
+  private connectionError: Error | undefined;
   private closing = false;
 
   constructor(
     private readonly client: Redis | Cluster,
-    private readonly mode: RedisMode,
+    readonly mode: RedisMode,
     tagTtlSeconds: number,
     private readonly onCorrupt: (key: string) => void,
   ) {
@@ -105,6 +110,15 @@ export class RedisCacheStore extends CacheStore {
     this.checkTags = this.cluster ? '0' : '1';
     this.tagTtl = String(tagTtlSeconds);
     client.on('ready', () => void this.loadScripts());
+    client.on('ready', () => {
+      this.connectionError = undefined;
+    });
+    // also keeps ioredis from printing every failed reconnect to the console
+    const noteError = (err: Error) => {
+      this.connectionError = err;
+    };
+    client.on('error', noteError);
+    if (this.cluster) client.on('node error', noteError);
   }
 
   get redis(): Redis | Cluster {
@@ -525,6 +539,22 @@ export class RedisCacheStore extends CacheStore {
       string | undefined;
     const state = /cluster_state:(\w+)/.exec(clusterInfo ?? '')?.[1];
     return { ...parseInfo(raws, 'cluster'), clusterState: state };
+  }
+
+  /** Answers at once when the client is not connected; sends nothing then. */
+  async health(options: StoreHealthOptions): Promise<StoreHealth> {
+    const status = this.client.status;
+    // 'wait': a lazy client (given by the application) connects on its first command
+    if (status !== 'ready' && !(status === 'wait' && !this.cluster)) {
+      return {
+        ok: false,
+        message: notConnectedMessage(status, this.connectionError),
+      };
+    }
+    const masters = this.cluster
+      ? (this.client as Cluster).nodes('master')
+      : [this.client as Redis];
+    return probeRedis(masters, this.cluster, options);
   }
 
   async waitUntilReady(timeoutMs: number): Promise<boolean> {
