@@ -12,7 +12,11 @@ export type {
 export { CacheBatch } from './store/cache-batch.js';
 export type { BatchOutcome, BatchResults } from './store/cache-batch.js';
 export { CacheStore } from './store/cache-store.js';
-export type { CacheStoreInfo } from './store/cache-store.js';
+export type {
+  CacheStoreInfo,
+  StoreHealth,
+  StoreHealthOptions,
+} from './store/cache-store.js';
 export type { CacheStatsSnapshot } from './engine/cache-stats.js';
 export {
   LexikonCacheError,
@@ -38,3 +42,8 @@ export type {
   CacheTemplate,
 } from './decorators/cache-options.interface.js';
 export { CacheInterceptor } from './interceptor/cache.interceptor.js';
+export { RedisHealthIndicator } from './health/redis.health.js';
+export type {
+  RedisHealthOptions,
+  RedisHealthDetails,
+} from './health/redis.health.js';

@@ -21,7 +21,7 @@ import { CurrentUser } from '../auth/current-user.decorator.js';
 import type { Principal } from '../auth/principal.js';
 import { ApiErrors } from '../common/docs/api-errors.decorator.js';
 import { ParseIdPipe } from '../common/validation/parse-id.pipe.js';
-import { cacheTags, paramId } from '../cache/cache-tags.js';
+import { cacheTags } from '../cache/cache-tags.js';
 import { Cacheable } from '@lexikon/cache';
 import { CreateTermDto } from './dto/create-term.dto.js';
 import { SearchTermsQueryDto } from './dto/search-terms-query.dto.js';

@@ -21,7 +21,7 @@ import type { Principal } from '../auth/principal.js';
 import { Public } from '../auth/public.decorator.js';
 import { ApiErrors } from '../common/docs/api-errors.decorator.js';
 import { ParseIdPipe } from '../common/validation/parse-id.pipe.js';
-import { cacheTags, paramId } from '../cache/cache-tags.js';
+import { cacheTags } from '../cache/cache-tags.js';
 import { Cacheable } from '@lexikon/cache';
 import { ApiKeyIssuedView } from './api-key-issued.view.js';
 import { CreateUserDto } from './dto/create-user.dto.js';

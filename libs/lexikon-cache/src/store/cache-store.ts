@@ -48,6 +48,26 @@ export interface CacheStoreInfo {
   readonly clusterState?: string;
 }
 
+/** What a health probe found: the store answered within the time, or why not. */
+export type StoreHealth =
+  | {
+      readonly ok: true;
+      /** Round trip of the PING (in a cluster, of the slowest master), in ms. */
+      readonly responseTimeMs: number;
+      /** Redis Cluster only: `cluster_state` from CLUSTER INFO. */
+      readonly clusterState?: string;
+      /** When asked for: bytes in use (in a cluster, on the fullest master). */
+      readonly usedMemoryBytes?: number;
+    }
+  | { readonly ok: false; readonly message: string };
+
+export interface StoreHealthOptions {
+  /** Longest wait, in ms. */
+  readonly timeoutMs: number;
+  /** Also read how much memory the store uses. */
+  readonly usedMemory?: boolean;
+}
+
 /**
  * The storage behind `CacheService`: Redis or process memory, with the same
  * semantics. Keys given here are full keys (prefix included); payloads are
@@ -61,6 +81,7 @@ export interface CacheStoreInfo {
  */
 export abstract class CacheStore {
   abstract readonly kind: 'redis' | 'memory';
+  abstract readonly mode: CacheStoreInfo['mode'];
 
   /** Reads an entry; with `leaseMs > 0`, a miss takes a lease for that long. */
   abstract read(
@@ -115,6 +136,12 @@ export abstract class CacheStore {
   abstract ping(): Promise<void>;
 
   abstract info(): Promise<CacheStoreInfo>;
+
+  /**
+   * Probes the store over its existing connection, within `timeoutMs`. Never
+   * rejects: a fault, a timeout or a closed connection is `ok: false`.
+   */
+  abstract health(options: StoreHealthOptions): Promise<StoreHealth>;
 
   /** Resolves once the store can serve, or after `timeoutMs`: false then. */
   abstract waitUntilReady(timeoutMs: number): Promise<boolean>;

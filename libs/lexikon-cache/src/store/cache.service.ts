@@ -319,23 +319,13 @@ export class CacheService {
     return this.engine.invalidate({ tagKeys: this.tagKeys(tags) });
   }
 
-  /** True when the store answers a PING within `timeoutMs` (default 1000). */
+  /**
+   * True when the store answers a PING within `timeoutMs` (default 1000); in
+   * a cluster, every master, and CLUSTER INFO. For a Terminus readiness
+   * check with details, use `RedisHealthIndicator`.
+   */
   async healthCheck(timeoutMs = 1000): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), timeoutMs);
-    });
-    try {
-      return await Promise.race([
-        this.engine.store.ping().then(
-          () => true,
-          () => false,
-        ),
-        timeout,
-      ]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return (await this.engine.store.health({ timeoutMs })).ok;
   }
 
   /**

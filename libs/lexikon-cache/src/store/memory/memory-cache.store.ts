@@ -5,6 +5,8 @@ import {
   type ReadOutcome,
   type StoreBatchOp,
   type StoreBatchReply,
+  type StoreHealth,
+  type StoreHealthOptions,
 } from '../cache-store.js';
 import { globToRegExp } from './glob.js';
 
@@ -48,6 +50,7 @@ function sameVersions(a: readonly string[], b: readonly string[]): boolean {
  */
 export class MemoryCacheStore extends CacheStore {
   readonly kind = 'memory' as const;
+  readonly mode = 'memory' as const;
   private readonly slots = new Map<string, Slot>();
   private readonly tags = new Map<string, TagVersion>();
   private seq = 0;
@@ -354,12 +357,18 @@ export class MemoryCacheStore extends CacheStore {
     return Promise.resolve();
   }
 
-  info(): Promise<CacheStoreInfo> {
+  /** A rough estimate of the bytes held (UTF-16 strings, 16 bytes per lease or counter). */
+  private usedBytes(): number {
     let bytes = 0;
     for (const [key, slot] of this.slots) {
       bytes +=
         key.length * 2 + (slot.kind === 'entry' ? slot.payload.length * 2 : 16);
     }
+    return bytes;
+  }
+
+  info(): Promise<CacheStoreInfo> {
+    const bytes = this.usedBytes();
     return Promise.resolve({
       kind: 'memory',
       mode: 'memory',
@@ -370,6 +379,14 @@ export class MemoryCacheStore extends CacheStore {
       hits: this.hits,
       misses: this.misses,
       uptimeSeconds: Math.floor((Date.now() - this.startedAt) / 1000),
+    });
+  }
+
+  health(options: StoreHealthOptions): Promise<StoreHealth> {
+    return Promise.resolve({
+      ok: true,
+      responseTimeMs: 0,
+      ...(options.usedMemory && { usedMemoryBytes: this.usedBytes() }),
     });
   }
 

@@ -11,6 +11,8 @@ import {
   type ReadOutcome,
   type StoreBatchOp,
   type StoreBatchReply,
+  type StoreHealth,
+  type StoreHealthOptions,
 } from '../cache-store.js';
 import { parseEntry, stampEntry, UNTAGGED_HEADER } from './entry-header.js';
 import {
@@ -26,6 +28,7 @@ import {
   WRITE_MANY,
   WRITE_TAGGED,
 } from './lua-scripts.js';
+import { notConnectedMessage, probeRedis } from './redis-health.js';
 import { parseInfo } from './redis-info.js';
 
 type RedisMode = 'standalone' | 'sentinel' | 'cluster';
@@ -92,10 +95,13 @@ export class RedisCacheStore extends CacheStore {
   private readonly seedPrefix = randomBytes(6).toString('base64url') + '.';
   private seq = 0;
   private readonly tagTtl: string;
+  /** The last connection fault since the client was last ready, for health(). */
+  private connectionError: Error | undefined;
+  private closing = false;
 
   constructor(
     private readonly client: Redis | Cluster,
-    private readonly mode: RedisMode,
+    readonly mode: RedisMode,
     tagTtlSeconds: number,
     private readonly onCorrupt: (key: string) => void,
   ) {
@@ -104,11 +110,20 @@ export class RedisCacheStore extends CacheStore {
     this.checkTags = this.cluster ? '0' : '1';
     this.tagTtl = String(tagTtlSeconds);
     client.on('ready', this.onReady);
+    client.on('error', this.onError);
+    if (this.cluster) client.on('node error', this.onError);
     if (client.status === 'ready') this.onReady();
   }
 
   private scriptsLoaded: Promise<void> = Promise.resolve();
-  private readonly onReady = () => void this.loadScripts();
+  private readonly onReady = () => {
+    this.connectionError = undefined;
+    void this.loadScripts();
+  };
+  // also keeps ioredis from printing every failed reconnect to the console
+  private readonly onError = (err: Error) => {
+    this.connectionError = err;
+  };
 
   get redis(): Redis | Cluster {
     return this.client;
@@ -120,7 +135,9 @@ export class RedisCacheStore extends CacheStore {
 
   /** Loads every script at once on each (re)connection; a miss still falls back to EVAL. */
   private loadScripts(): Promise<void> {
-    if (this.cluster) return Promise.resolve(); // EVAL on NOSCRIPT caches them per node
+    // in a cluster, EVAL on NOSCRIPT caches them per node; after QUIT, a
+    // command would get no reply (and ioredis would keep its socket timer)
+    if (this.cluster || this.closing) return Promise.resolve();
     const client = this.client as Redis;
     this.scriptsLoaded = Promise.all(
       ALL_SCRIPTS.map((s) => client.script('LOAD', s.lua)),
@@ -531,6 +548,22 @@ export class RedisCacheStore extends CacheStore {
     return { ...parseInfo(raws, 'cluster'), clusterState: state };
   }
 
+  /** Answers at once when the client is not connected; sends nothing then. */
+  async health(options: StoreHealthOptions): Promise<StoreHealth> {
+    const status = this.client.status;
+    // 'wait': a lazy client (given by the application) connects on its first command
+    if (status !== 'ready' && !(status === 'wait' && !this.cluster)) {
+      return {
+        ok: false,
+        message: notConnectedMessage(status, this.connectionError),
+      };
+    }
+    const masters = this.cluster
+      ? (this.client as Cluster).nodes('master')
+      : [this.client as Redis];
+    return probeRedis(masters, this.cluster, options);
+  }
+
   async waitUntilReady(timeoutMs: number): Promise<boolean> {
     if (this.client.status === 'ready') {
       await this.scriptsLoaded;
@@ -549,7 +582,10 @@ export class RedisCacheStore extends CacheStore {
   }
 
   async close(options?: { keepConnection?: boolean }): Promise<void> {
+    this.closing = true;
     this.client.off('ready', this.onReady);
+    this.client.off('error', this.onError);
+    this.client.off('node error', this.onError);
     if (options?.keepConnection) return;
     try {
       await this.client.quit();

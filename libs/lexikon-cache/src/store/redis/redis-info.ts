@@ -24,6 +24,11 @@ function keyCount(map: Map<string, string>): number {
   return keys;
 }
 
+/** One field of an INFO (or CLUSTER INFO) reply. */
+export function infoField(raw: string, name: string): string | undefined {
+  return fields(raw).get(name);
+}
+
 /** Sums INFO of one server, or of every master of a cluster. */
 export function parseInfo(
   raws: readonly string[],
