@@ -144,3 +144,42 @@ describe('connection settings', () => {
     }
   });
 });
+
+describe('TTL jitter', () => {
+  it('spreads the expiry of entries filled together, never past their TTL', async () => {
+    const prefix = uniquePrefix('jitter');
+    const module = await Test.createTestingModule({
+      imports: [
+        LexikonCacheModule.forRoot({
+          redis: { url: testRedisUrl() },
+          keyPrefix: prefix,
+          ttlJitter: 0.5,
+          interceptor: false,
+        }),
+      ],
+    }).compile();
+    await module.init();
+    const raw = new Redis(testRedisUrl());
+    try {
+      const cache = module.get(CacheService);
+      const keys = Array.from({ length: 20 }, (_, i) => `j:${i}`);
+      await Promise.all(
+        keys.map((k) => cache.getOrSet(k, () => k, { ttl: 100 })),
+      );
+      const ttls = await Promise.all(
+        keys.map((k) => raw.pttl(`${prefix}${k}`)),
+      );
+      for (const ttl of ttls) {
+        expect(ttl).toBeGreaterThan(49_000);
+        expect(ttl).toBeLessThanOrEqual(100_000);
+      }
+      expect(
+        new Set(ttls.map((t) => Math.round(t / 1000))).size,
+      ).toBeGreaterThan(5);
+    } finally {
+      await deleteKeysWithPrefix(raw, prefix);
+      raw.disconnect();
+      await module.close();
+    }
+  });
+});
