@@ -41,6 +41,7 @@ interface Flight {
 }
 
 const POLL_START_MS = 5;
+const TAGS_SEGMENT = '{tags}:';
 const POLL_MAX_MS = 100;
 const NO_TAGS: readonly string[] = [];
 
@@ -133,11 +134,15 @@ export class CacheEngine {
   fault(operation: string, key: string, err: unknown): void {
     this.stats.errors++;
     this.breaker.failure();
-    this.faults.report(
-      operation,
-      keyNamespace(key.slice(this.prefix.length)),
-      err,
-    );
+    this.faults.report(operation, this.namespaceOf(key), err);
+  }
+
+  /** What a log may say of a key: its namespace (`user`, `tag project`), never user data. */
+  private namespaceOf(key: string): string {
+    const rest = key.slice(this.prefix.length);
+    return rest.startsWith(TAGS_SEGMENT)
+      ? `tag ${keyNamespace(rest.slice(TAGS_SEGMENT.length))}`
+      : keyNamespace(rest);
   }
 
   warnOnce(message: string): void {
