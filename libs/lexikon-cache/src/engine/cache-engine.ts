@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { LexikonCacheError } from '../errors/lexikon-cache.error.js';
 import {
+  TAG_SEGMENT,
   fullKey,
   fullTagKey,
   keyNamespace,
@@ -41,7 +42,6 @@ interface Flight {
 }
 
 const POLL_START_MS = 5;
-const TAGS_SEGMENT = '{tags}:';
 const POLL_MAX_MS = 100;
 const NO_TAGS: readonly string[] = [];
 
@@ -140,8 +140,8 @@ export class CacheEngine {
   /** What a log may say of a key: its namespace (`user`, `tag project`), never user data. */
   private namespaceOf(key: string): string {
     const rest = key.slice(this.prefix.length);
-    return rest.startsWith(TAGS_SEGMENT)
-      ? `tag ${keyNamespace(rest.slice(TAGS_SEGMENT.length))}`
+    return rest.startsWith(TAG_SEGMENT)
+      ? `tag ${keyNamespace(rest.slice(TAG_SEGMENT.length))}`
       : keyNamespace(rest);
   }
 

@@ -61,8 +61,10 @@ export function fullKey(prefix: string, key: string): string {
 }
 
 /** Tag versions share one hash tag so that, in a cluster, they live in one slot. */
+export const TAG_SEGMENT = '{tags}:';
+
 export function tagKeyPrefix(prefix: string): string {
-  return `${prefix}{tags}:`;
+  return prefix + TAG_SEGMENT;
 }
 
 export function fullTagKey(prefix: string, tag: string): string {
