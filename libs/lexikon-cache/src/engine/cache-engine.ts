@@ -8,7 +8,11 @@ import {
   patternToGlob,
 } from '../keys/cache-keys.js';
 import type { ResolvedCacheOptions } from '../options/resolve-options.js';
-import type { CacheStore, ReadMiss } from '../store/cache-store.js';
+import type {
+  CacheStore,
+  ReadMiss,
+  ReadOutcome,
+} from '../store/cache-store.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { FaultLog } from './fault-log.js';
 import { CacheStats } from './cache-stats.js';
@@ -165,14 +169,8 @@ export class CacheEngine {
       this.stats.bypasses++;
       return this.joinLocal(key, tagKeys, loader);
     }
-    let outcome;
-    try {
-      outcome = await this.store.read(key, tagKeys, this.options.leaseTtl);
-      this.breaker.success();
-    } catch (err) {
-      this.fault('read', key, err);
-      return this.joinLocal(key, tagKeys, loader);
-    }
+    const outcome = await this.readLeased(key, tagKeys);
+    if (outcome === undefined) return this.joinLocal(key, tagKeys, loader);
     if (typeof outcome === 'string') {
       const value = this.tryDecode(outcome, policy);
       if (value !== DROPPED) {
@@ -188,6 +186,25 @@ export class CacheEngine {
     }
     this.stats.misses++;
     return this.onMiss(key, tagKeys, loader, policy, outcome);
+  }
+
+  /** A read that takes a lease on a miss; undefined on a store fault (logged). */
+  private async readLeased(
+    key: string,
+    tagKeys: readonly string[],
+  ): Promise<ReadOutcome | undefined> {
+    try {
+      const outcome = await this.store.read(
+        key,
+        tagKeys,
+        this.options.leaseTtl,
+      );
+      this.breaker.success();
+      return outcome;
+    } catch (err) {
+      this.fault('read', key, err);
+      return undefined;
+    }
   }
 
   private onMiss<T>(
@@ -310,14 +327,8 @@ export class CacheEngine {
       await sleep(delay);
       delay = Math.min(delay * 2, POLL_MAX_MS);
       if (!this.breaker.allow()) break;
-      let outcome;
-      try {
-        outcome = await this.store.read(key, tagKeys, this.options.leaseTtl);
-        this.breaker.success();
-      } catch (err) {
-        this.fault('read', key, err);
-        break;
-      }
+      const outcome = await this.readLeased(key, tagKeys);
+      if (outcome === undefined) break;
       if (typeof outcome === 'string') {
         const value = this.decodeOrDrop(key, outcome, policy);
         if (value !== DROPPED) {
