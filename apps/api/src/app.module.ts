@@ -8,6 +8,7 @@ import { AuthModule } from './auth/auth.module.js';
 import { AppCacheModule } from './cache/app-cache.module.js';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter.js';
 import { DatabaseModule } from './database/database.module.js';
+import { HealthModule } from './health/health.module.js';
 import { AppLifecycle } from './lifecycle/app-lifecycle.service.js';
 import { LifecycleModule } from './lifecycle/lifecycle.module.js';
 import { ProjectsModule } from './projects/projects.module.js';
@@ -36,6 +37,7 @@ export class AppModule implements OnApplicationBootstrap {
         ProjectsModule,
         TermsModule,
         StatsModule,
+        HealthModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
     };
