@@ -42,7 +42,9 @@ export function configureApp<T extends INestApplication>(app: T): T {
   app.useSecurityHeaders({
     contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
   });
-  app.enableShutdownHooks();
+  // After a graceful shutdown the process exits with 0 (Nest's default
+  // re-raises the signal, which ends the process with 128 + signal number).
+  app.enableShutdownHooks([], { useProcessExit: true });
   setupOpenApi(app);
   return app;
 }

@@ -2,7 +2,8 @@ import { registerAs, type ConfigType } from '@nestjs/config';
 import { loadConfiguration, type AppSettings } from './configuration.js';
 
 /**
- * HTTP server settings (`PORT`, `BODY_LIMIT_BYTES`, `SHUTDOWN_DRAIN_MS`, `LOG_LEVEL`).
+ * HTTP server settings (`PORT`, `BODY_LIMIT_BYTES`, `SHUTDOWN_READY_DELAY_MS`,
+ * `SHUTDOWN_DRAIN_MS`, `LOG_LEVEL`).
  *
  * @example
  * constructor(@Inject(appConfig.KEY) private readonly app: AppConfig) {}

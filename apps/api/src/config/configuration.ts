@@ -9,7 +9,13 @@ export interface AppSettings {
   port: number;
   /** Largest accepted request body, in bytes; larger ones get 413. */
   bodyLimitBytes: number;
-  /** How long in-flight requests may run on after a shutdown signal. */
+  /**
+   * After SIGTERM, how long the app keeps accepting connections while its
+   * readiness probe already fails, so that load balancers stop sending
+   * traffic before the listener closes.
+   */
+  shutdownReadyDelayMs: number;
+  /** How long requests in flight may run on once the listener has closed. */
   shutdownDrainMs: number;
   /** The least severe level that is logged. */
   logLevel: LogLevel;
@@ -119,6 +125,7 @@ export function loadConfiguration(raw: Record<string, unknown>): Configuration {
     app: {
       port: env.PORT,
       bodyLimitBytes: env.BODY_LIMIT_BYTES,
+      shutdownReadyDelayMs: env.SHUTDOWN_READY_DELAY_MS,
       shutdownDrainMs: env.SHUTDOWN_DRAIN_MS,
       logLevel: env.LOG_LEVEL,
     },

@@ -26,6 +26,7 @@ describe('validateEnvironment', () => {
       REDIS_KEY_PREFIX: 'lexikon:',
       REDIS_COMMAND_TIMEOUT_MS: 250,
       CACHE_REQUIRED_FOR_READINESS: false,
+      SHUTDOWN_READY_DELAY_MS: 1000,
       SHUTDOWN_DRAIN_MS: 10_000,
       EMBEDDED_PG_DIR: '.data/postgres',
       BODY_LIMIT_BYTES: 1_048_576,
@@ -98,6 +99,11 @@ describe('validateEnvironment', () => {
       'REDIS_COMMAND_TIMEOUT_MS',
       'fast',
       'REDIS_COMMAND_TIMEOUT_MS must be an integer of at least 1',
+    ],
+    [
+      'SHUTDOWN_READY_DELAY_MS',
+      '1.5',
+      'SHUTDOWN_READY_DELAY_MS must be a non-negative integer',
     ],
     [
       'SHUTDOWN_DRAIN_MS',

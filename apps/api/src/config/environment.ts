@@ -172,6 +172,9 @@ export class EnvironmentVariables {
   CACHE_REQUIRED_FOR_READINESS: boolean = false;
 
   @IntegerVariable(0)
+  SHUTDOWN_READY_DELAY_MS: number = 1000;
+
+  @IntegerVariable(0)
   SHUTDOWN_DRAIN_MS: number = 10_000;
 
   @IsOptional()
@@ -207,6 +210,7 @@ export const ENVIRONMENT_VARIABLES: readonly (keyof EnvironmentVariables)[] = [
   'REDIS_KEY_PREFIX',
   'REDIS_COMMAND_TIMEOUT_MS',
   'CACHE_REQUIRED_FOR_READINESS',
+  'SHUTDOWN_READY_DELAY_MS',
   'SHUTDOWN_DRAIN_MS',
   'EMBEDDED_PG_DIR',
   'BODY_LIMIT_BYTES',
