@@ -241,7 +241,6 @@ export class CacheInterceptor implements NestInterceptor {
       ? c.key(resolve, ctx ?? (ctx = this.ctx(req)))
       : this.defaultKey(req);
     if (base === undefined) return this.bypass(res, run);
-    if (this.engine.bypassing) return this.bypass(res, run);
     let tagKeys = c.tags.length
       ? this.executor.earlyTagKeys(route.plan, c, resolve)
       : NO_TAGS;
@@ -261,11 +260,13 @@ export class CacheInterceptor implements NestInterceptor {
       },
       this.policyFor(route, c, req, resolve),
     );
+    // the engine itself skips a store it cannot trust (and probes it back)
+    const state = !loaded ? 'HIT' : this.engine.bypassing ? 'BYPASS' : 'MISS';
     if (value.kind === 'x') {
-      this.header(res, 'X-Cache', 'MISS');
+      this.header(res, 'X-Cache', state);
       return value.raw;
     }
-    return this.send(req, res, value, loaded ? 'MISS' : 'HIT');
+    return this.send(req, res, value, state);
   }
 
   private policyFor(
@@ -331,7 +332,7 @@ export class CacheInterceptor implements NestInterceptor {
     req: HttpRequest,
     res: object,
     entry: HttpEntry,
-    state: 'HIT' | 'MISS',
+    state: 'HIT' | 'MISS' | 'BYPASS',
   ): unknown {
     const adapter = this.adapterHost.httpAdapter;
     adapter.setHeader(res, 'X-Cache', state);
