@@ -200,6 +200,10 @@ async function run(options: BenchOptions): Promise<number> {
       }
     } finally {
       await Promise.all(served.map((s) => s.server.stop()));
+      for (const s of served) {
+        for (const w of new Set(s.server.warnings))
+          problems.push(`${s.server.name} logged: ${w}`);
+      }
     }
   }
 

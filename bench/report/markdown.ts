@@ -90,7 +90,9 @@ export function renderMarkdown(r: BenchResults): string {
         }
         return [
           v.number,
-          v.label,
+          v.cached && x.handlerRunsInRounds > 0
+            ? `${v.label} ⚠ not all hits: handler ran ${fmtNum(x.handlerRunsInRounds)}×`
+            : v.label,
           fmtSpread(x.rps),
           fmtSpread(x.p50Ms, 2),
           fmtSpread(x.p99Ms, 2),

@@ -58,8 +58,11 @@ export function renderSvg(r: BenchResults): string {
   }
   variants.forEach((v, i) => {
     const y0 = top + i * group;
+    const notHits = summaries.some(
+      (z) => z.variant === v.id && v.cached && z.handlerRunsInRounds > 0,
+    );
     parts.push(
-      `<text x="${left - 8}" y="${y0 + group / 2}" text-anchor="end" dominant-baseline="middle">${esc(`${v.number}. ${v.label}`)}</text>`,
+      `<text x="${left - 8}" y="${y0 + group / 2}" text-anchor="end" dominant-baseline="middle">${esc(`${v.number}. ${v.label}${notHits ? ' ⚠ not all hits' : ''}`)}</text>`,
     );
     adapters.forEach((a, j) => {
       const s = summaries.find((z) => z.adapter === a && z.variant === v.id);

@@ -20,6 +20,8 @@ function exited(child: ChildProcess): boolean {
 /** A bench server child process (see server/bench-server.ts). */
 export class BenchServerProcess {
   private output = '';
+  /** Warning and error lines the server logged after it was ready. */
+  readonly warnings: string[] = [];
   private unregister: () => void = () => undefined;
 
   private constructor(
@@ -120,6 +122,14 @@ export class BenchServerProcess {
     const relay = (c: Buffer) => {
       const text = c.toString('utf8');
       server.output = (server.output + text).slice(-20_000);
+      for (const line of text.split('\n')) {
+        // eslint-disable-next-line no-control-regex
+        const plain = line.replace(/\u001b\[[0-9;]*m/g, '').trim();
+        if (/\b(WARN|ERROR)\b/.test(plain) && server.warnings.length < 20)
+          server.warnings.push(
+            plain.replace(/^\[Nest\]\s+\d+\s+-\s+\S+,\s+\S+\s+\S+\s+/, ''),
+          );
+      }
       process.stderr.write(
         text.replace(/^(?=.)/gm, `[${config.variant}/${config.adapter}] `),
       );
