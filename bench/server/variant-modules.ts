@@ -1,0 +1,83 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { CacheModule } from '@nestjs/cache-manager';
+import KeyvRedis from '@keyv/redis';
+import { LexikonCacheModule } from '@lexikon/cache';
+import type { BenchServerConfig } from './server-config.js';
+import {
+  BareTermsController,
+  BenchCountersController,
+  CacheManagerTermsController,
+  LexikonTaggedTermsController,
+  LexikonTermsController,
+  RawGetTermsController,
+  RawRedis,
+} from './terms.controllers.js';
+import { BENCH_CONFIG, TermSource } from './term.source.js';
+
+@Module({})
+export class BenchAppModule {}
+
+/** The root module of a bench server: the shared data plus the variant's caching. */
+export function benchAppModule(config: BenchServerConfig): DynamicModule {
+  const providers = [{ provide: BENCH_CONFIG, useValue: config }, TermSource];
+  const base = { module: BenchAppModule, providers };
+  const counters = BenchCountersController;
+  const ttl = config.ttlSeconds;
+  switch (config.variant) {
+    case 'bare':
+      return { ...base, controllers: [BareTermsController, counters] };
+    case 'lexikon-redis':
+      return {
+        ...base,
+        imports: [
+          LexikonCacheModule.forRoot({
+            redis: { url: config.redisUrl },
+            keyPrefix: `bench:lx:${config.adapter}:`,
+            defaultTtl: ttl,
+          }),
+        ],
+        controllers: [LexikonTermsController, counters],
+      };
+    case 'lexikon-redis-tags':
+      return {
+        ...base,
+        imports: [
+          LexikonCacheModule.forRoot({
+            redis: { url: config.redisUrl },
+            keyPrefix: `bench:lxt:${config.adapter}:`,
+            defaultTtl: ttl,
+          }),
+        ],
+        controllers: [LexikonTaggedTermsController, counters],
+      };
+    case 'lexikon-memory':
+      return {
+        ...base,
+        imports: [
+          LexikonCacheModule.forRoot({
+            store: 'memory',
+            defaultTtl: ttl,
+          }),
+        ],
+        controllers: [LexikonTermsController, counters],
+      };
+    case 'nest-cache-manager':
+      return {
+        ...base,
+        imports: [
+          CacheModule.register({
+            stores: [new KeyvRedis(config.redisUrl)],
+            namespace: `bench-cm-${config.adapter}`,
+            ttl: ttl * 1000,
+          }),
+        ],
+        controllers: [CacheManagerTermsController, counters],
+      };
+    case 'raw-get':
+      return {
+        ...base,
+        providers: [...providers, RawRedis],
+        controllers: [RawGetTermsController, counters],
+      };
+  }
+}
