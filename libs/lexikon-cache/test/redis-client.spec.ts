@@ -65,6 +65,11 @@ describe('an application-provided ioredis client', () => {
           cache.getOrSet('tagged-load', () => 1, { tags: ['t1', 't2'] }),
         ),
       ).toBe(1);
+      // a plain entry is read with a GET, no script
+      expect(
+        await commandsFor(() => cache.getOrSet('plain-load', () => 1)),
+      ).toBe(1);
+      expect(sent.mock.calls[0]?.[0]).toMatchObject({ name: 'get' });
       expect(
         await commandsFor(() => cache.mget(['a', 'b', 'c', 'tagged'])),
       ).toBe(1);

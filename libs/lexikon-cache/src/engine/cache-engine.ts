@@ -154,6 +154,27 @@ export class CacheEngine {
   }
 
   /**
+   * The value of a fresh entry when the store can tell without I/O (the
+   * memory store), else undefined: the caller then goes through getOrLoad.
+   */
+  peekNow<T>(
+    key: string,
+    tagKeys: readonly string[],
+    decode: (payload: string) => T,
+  ): T | undefined {
+    if (this.pending.length > 0 || this.breaker.isOpen) return undefined;
+    const payload = this.store.peekNow?.(key, tagKeys);
+    if (payload === undefined) return undefined;
+    try {
+      const value = decode(payload);
+      this.stats.hits++;
+      return value;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
    * The cached value of `key`, or the loader's (stored for next time).
    * Concurrent callers share one loader call; a loader error reaches all of
    * them and stores nothing.
@@ -169,7 +190,9 @@ export class CacheEngine {
       this.stats.bypasses++;
       return this.joinLocal(key, tagKeys, loader);
     }
-    const outcome = await this.readLeased(key, tagKeys);
+    // entries that carry no tag are most likely plain: try the cheapest read first
+    const plainFirst = tagKeys.length === 0 && policy.lateTags === undefined;
+    const outcome = await this.readLeased(key, tagKeys, plainFirst);
     if (outcome === undefined) return this.joinLocal(key, tagKeys, loader);
     if (typeof outcome === 'string') {
       const value = this.tryDecode(outcome, policy);
@@ -192,12 +215,14 @@ export class CacheEngine {
   private async readLeased(
     key: string,
     tagKeys: readonly string[],
+    plainFirst = false,
   ): Promise<ReadOutcome | undefined> {
     try {
       const outcome = await this.store.read(
         key,
         tagKeys,
         this.options.leaseTtl,
+        plainFirst,
       );
       this.breaker.success();
       return outcome;

@@ -7,7 +7,7 @@ import {
   StreamableFile,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { from, lastValueFrom, type Observable } from 'rxjs';
+import { from, lastValueFrom, type Observable, of } from 'rxjs';
 import type { CacheCallContext } from '../decorators/cache-options.interface.js';
 import { CacheMetadataAccessor } from '../decorators/cache-metadata.accessor.js';
 import { CacheEngine, type EntryPolicy } from '../engine/cache-engine.js';
@@ -111,7 +111,29 @@ export class CacheInterceptor implements NestInterceptor {
       this.plans.set(handler, route);
     }
     if (route === null) return next.handle();
-    return from(this.handle(route, context, next));
+    const plan = route.plan;
+    const c = plan.cacheable;
+    if (!c || plan.before.length || plan.after.length) {
+      return from(this.handle(route, context, next));
+    }
+    // the hot path: a plain @Cacheable route
+    const http = context.switchToHttp();
+    const req = http.getRequest<HttpRequest>();
+    const res = http.getResponse<object>();
+    const resolve = this.resolverFor(req);
+    const lookup = this.lookup(route, c, req, resolve);
+    if (lookup === undefined) {
+      this.header(res, 'X-Cache', 'BYPASS');
+      return next.handle();
+    }
+    const hit = this.engine.peekNow(
+      lookup.key,
+      lookup.tagKeys,
+      decodeHttpEntry,
+    );
+    if (hit !== undefined) return of(this.send(req, res, hit, 'HIT'));
+    const run = () => lastValueFrom(next.handle(), { defaultValue: undefined });
+    return from(this.load(route, c, req, res, resolve, lookup, run));
   }
 
   private resolverFor(req: HttpRequest): RootResolver {
@@ -197,32 +219,33 @@ export class CacheInterceptor implements NestInterceptor {
     };
   }
 
-  private async cacheable(
+  /**
+   * The entry a GET/HEAD on a `@Cacheable` route reads, or undefined when
+   * this request must not use the cache.
+   */
+  private lookup(
     route: RoutePlan,
     c: CacheablePlan,
     req: HttpRequest,
-    res: object,
     resolve: RootResolver,
-    run: () => Promise<unknown>,
-  ): Promise<unknown> {
+  ): Lookup | undefined {
     const method = req.method;
     if (
       (method !== 'GET' && method !== 'HEAD') ||
       route.handlesResponse ||
       route.non200
     ) {
-      return this.bypass(res, run);
+      return undefined;
     }
     if (
       route.keyQuery &&
       req.query &&
       hasOtherQuery(req.query, route.keyQuery)
     ) {
-      return this.bypass(res, run);
+      return undefined;
     }
     let ctx: CacheCallContext | undefined;
-    if (c.condition && !c.condition((ctx = this.ctx(req))))
-      return this.bypass(res, run);
+    if (c.condition && !c.condition((ctx = this.ctx(req)))) return undefined;
     let scope = '';
     if (c.scope === 'principal') {
       const who = this.principal(req);
@@ -234,27 +257,53 @@ export class CacheInterceptor implements NestInterceptor {
         req.headers.cookie
       ) {
         // credentials we cannot tie to a principal: never share this response
-        return this.bypass(res, run);
+        return undefined;
       }
     }
     const base = c.key
-      ? c.key(resolve, ctx ?? (ctx = this.ctx(req)))
+      ? c.key(resolve, ctx ?? this.ctx(req))
       : this.defaultKey(req);
-    if (base === undefined) return this.bypass(res, run);
+    if (base === undefined) return undefined;
     let tagKeys = c.tags.length
       ? this.executor.earlyTagKeys(route.plan, c, resolve)
       : NO_TAGS;
     if (scope) tagKeys = [...tagKeys, this.engine.tagKey(keyTag(base))];
+    return { key: this.engine.key(base + scope), tagKeys };
+  }
+
+  private async cacheable(
+    route: RoutePlan,
+    c: CacheablePlan,
+    req: HttpRequest,
+    res: object,
+    resolve: RootResolver,
+    run: () => Promise<unknown>,
+  ): Promise<unknown> {
+    const lookup = this.lookup(route, c, req, resolve);
+    if (lookup === undefined) return this.bypass(res, run);
+    return this.load(route, c, req, res, resolve, lookup, run);
+  }
+
+  private async load(
+    route: RoutePlan,
+    c: CacheablePlan,
+    req: HttpRequest,
+    res: object,
+    resolve: RootResolver,
+    lookup: Lookup,
+    run: () => Promise<unknown>,
+  ): Promise<unknown> {
     let loaded = false;
     const value = await this.engine.getOrLoad<HttpValue>(
-      this.engine.key(base + scope),
-      tagKeys,
+      lookup.key,
+      lookup.tagKeys,
       async () => {
         loaded = true;
         const raw = await run();
         const entry = this.storable(route, res, raw);
-        if (!entry || (c.unless && c.unless(raw, ctx ?? (ctx = this.ctx(req)))))
+        if (!entry || (c.unless && c.unless(raw, this.ctx(req)))) {
           return { kind: 'x', raw };
+        }
         if (!c.cacheNullish && raw == null) return { kind: 'x', raw };
         return { ...entry, raw };
       },
@@ -350,6 +399,12 @@ export class CacheInterceptor implements NestInterceptor {
 }
 
 const NO_TAGS: readonly string[] = [];
+
+/** The entry a request reads: full key and full tag keys. */
+interface Lookup {
+  readonly key: string;
+  readonly tagKeys: readonly string[];
+}
 
 function hasOtherQuery(
   query: Record<string, unknown>,

@@ -88,7 +88,14 @@ export abstract class CacheStore {
     key: string,
     tagKeys: readonly string[],
     leaseMs: number,
+    plainFirst?: boolean,
   ): Promise<ReadOutcome>;
+
+  /**
+   * The payload of a fresh entry, answered synchronously, by stores that
+   * need no I/O for it (the memory store); undefined on a miss.
+   */
+  peekNow?(key: string, tagKeys: readonly string[]): string | undefined;
 
   /** Stores `payload` only while `lease` is held and the tags still carry `versions`. */
   abstract fill(

@@ -138,6 +138,12 @@ export class MemoryCacheStore extends CacheStore {
     return undefined;
   }
 
+  override peekNow(key: string): string | undefined {
+    const hit = this.peek(key, Date.now());
+    if (hit !== undefined) this.hits++;
+    return hit;
+  }
+
   read(
     key: string,
     tagKeys: readonly string[],

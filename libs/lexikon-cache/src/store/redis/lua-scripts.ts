@@ -80,7 +80,7 @@ end
 
 /**
  * KEYS: entry, tag keys...   ARGV: lease ms ('0' = no lease), token seed,
- * tag TTL (s), check tags ('1' | '0').
+ * check tags ('0' in a cluster, else omitted), tag TTL (s, only with tags).
  * Returns the payload (hit), or {code, token|'', versions...}:
  *   0 miss, no lease; 1 miss, lease granted; 2 another caller holds the lease;
  *   3 the entry was corrupt (deleted), lease granted when asked;
@@ -90,10 +90,10 @@ export const READ = script(
   'read',
   `
 local lease_ms = ARGV[1]
-local check = ARGV[4] == '1'
+local check = ARGV[3] ~= '0'
 local function take_lease(code)
   if lease_ms == '0' then return {code == 3 and 3 or 0, ''} end
-  local vs = current_versions(2, ARGV[2], ARGV[3])
+  local vs = current_versions(2, ARGV[2], ARGV[4])
   local token = fresh_version(ARGV[2], 'l')
   redis.call('SET', KEYS[1], 'L' .. token .. '\\n' .. table.concat(vs, '\\n'), 'PX', lease_ms)
   return {code, token, unpack(vs)}
@@ -113,7 +113,7 @@ if kind == 'E' then
 elseif kind == 'L' then
   if lease_ms == '0' then return {0, ''} end
   local nl = string.find(v, '\\n', 2, true) or (#v + 1)
-  local vs = current_versions(2, ARGV[2], ARGV[3])
+  local vs = current_versions(2, ARGV[2], ARGV[4])
   if string.sub(v, nl + 1) ~= table.concat(vs, '\\n') then
     return take_lease(1)
   end

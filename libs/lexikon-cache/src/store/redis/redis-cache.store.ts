@@ -129,6 +129,17 @@ export class RedisCacheStore extends CacheStore {
     return this.client;
   }
 
+  private lastLeaseMs = -1;
+  private lastLeaseArg = '0';
+
+  private leaseArg(leaseMs: number): string {
+    if (leaseMs !== this.lastLeaseMs) {
+      this.lastLeaseMs = leaseMs;
+      this.lastLeaseArg = leaseMs > 0 ? String(leaseMs) : '0';
+    }
+    return this.lastLeaseArg;
+  }
+
   private nextSeed(): string {
     return this.seedPrefix + (++this.seq).toString(36) + '.';
   }
@@ -171,16 +182,33 @@ export class RedisCacheStore extends CacheStore {
     }
   }
 
+  /**
+   * With `plainFirst`, a plain GET comes first: an untagged entry is then a
+   * hit at the cost of a GET (no script). Anything else (a miss, a lease, a
+   * tagged entry) goes on to the script, which takes the lease or checks the
+   * tags, at the price of a second round trip on those reads only.
+   */
   async read(
     key: string,
     tagKeys: readonly string[],
     leaseMs: number,
+    plainFirst = false,
   ): Promise<ReadOutcome> {
+    if (plainFirst) {
+      const value = await this.client.get(key);
+      if (value !== null && value.startsWith(UNTAGGED_HEADER)) {
+        return value.slice(UNTAGGED_HEADER.length);
+      }
+    }
     if (this.cluster) return this.readInCluster(key, tagKeys, leaseMs);
+    // the hit path: a short command, no per-call strings (the script makes
+    // tokens unique with the server time)
     const reply = await this.run(
       READ,
       tagKeys.length ? [key, ...tagKeys] : [key],
-      [leaseMs > 0 ? String(leaseMs) : '0', this.nextSeed(), this.tagTtl, '1'],
+      tagKeys.length
+        ? [this.leaseArg(leaseMs), this.seedPrefix, '1', this.tagTtl]
+        : [this.leaseArg(leaseMs), this.seedPrefix],
     );
     if (typeof reply === 'string') return reply;
     const arr = reply as ScriptReply[];
@@ -194,16 +222,7 @@ export class RedisCacheStore extends CacheStore {
     leaseMs: number,
   ): Promise<ReadOutcome> {
     const [reply, versions] = await Promise.all([
-      this.run(
-        READ,
-        [key],
-        [
-          leaseMs > 0 ? String(leaseMs) : '0',
-          this.nextSeed(),
-          this.tagTtl,
-          '0',
-        ],
-      ),
+      this.run(READ, [key], [this.leaseArg(leaseMs), this.seedPrefix, '0']),
       tagKeys.length ? this.tagVersions(tagKeys) : NO_TAGS,
     ]);
     if (typeof reply === 'string') return reply;
