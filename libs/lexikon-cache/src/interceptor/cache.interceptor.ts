@@ -159,6 +159,7 @@ export class CacheInterceptor implements NestInterceptor {
     };
   }
 
+  /** Routes with invalidations or `@CachePut` (plain `@Cacheable` ones take the hot path). */
   private async handle(
     route: RoutePlan,
     context: ExecutionContext,
@@ -171,9 +172,6 @@ export class CacheInterceptor implements NestInterceptor {
     const resolve = this.resolverFor(req);
     const run = () => lastValueFrom(next.handle(), { defaultValue: undefined });
     const c = plan.cacheable;
-    if (c && plan.before.length === 0 && plan.after.length === 0) {
-      return this.cacheable(route, c, req, res, resolve, run);
-    }
     const ctx = this.ctx(req);
     if (c) {
       return this.executor.around(plan, resolve, ctx, () =>
