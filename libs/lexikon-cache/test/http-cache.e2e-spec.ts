@@ -13,7 +13,7 @@ import {
   Res,
 } from '@nestjs/common';
 import request from 'supertest';
-import { Cacheable, CacheInvalidate } from '@lexikon/cache';
+import { Cacheable, CacheInvalidate, CachePut } from '@lexikon/cache';
 import { escapeKeyPart } from '../src/keys/cache-keys.js';
 import {
   createHttpFixture,
@@ -144,6 +144,13 @@ class ItemsController {
   ) {
     data.set(id, body.value);
     throw new Error('write failed after changing data');
+  }
+
+  @Put(':id/through')
+  @CachePut({ key: 'item:{id}' })
+  async writeThrough(@Param('id') id: string, @Body() body: { value: string }) {
+    data.set(id, body.value);
+    return { id, value: body.value };
   }
 
   @Put(':id/before')
@@ -345,6 +352,18 @@ describe.each(setups)(
       const stillCached = await http().get('/items/w1').expect(200);
       expect(stillCached.headers['x-cache']).toBe('HIT');
       expect(stillCached.body.value).toBe('v2');
+    });
+
+    it('writes through with @CachePut: the next read is a hit with the new body', async () => {
+      await http().get('/items/t1').expect(200);
+      await http()
+        .put('/items/t1/through')
+        .send({ value: 'fresh' })
+        .expect(200);
+      const r = await http().get('/items/t1').expect(200);
+      expect(r.headers['x-cache']).toBe('HIT');
+      expect(r.body).toEqual({ id: 't1', value: 'fresh' });
+      expect(ran('get:t1')).toBe(1);
     });
 
     it("invalidates before the write with when: 'before'", async () => {
