@@ -424,10 +424,15 @@ function appSections(app: AppResults): string[] {
       ),
       '',
       `Cache / no cache, paired per round: req/s ${fmtRatio(m.rpsRatio)}, p99 ${fmtRatio(m.p99Ratio)}.`,
-      '',
     );
     const cache = m.summaries.find((x) => x.mode === 'cache');
     const none = m.summaries.find((x) => x.mode === 'no-cache');
+    if (cache?.redisCmdsBreakdown)
+      out.push(
+        '',
+        `Redis commands per request with cache (commandstats, script-internal ones included; the API-key lookup is one cached call per request): ${breakdown(cache.redisCmdsBreakdown)}.`,
+      );
+    out.push('');
     out.push(
       table(
         [

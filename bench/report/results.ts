@@ -289,6 +289,7 @@ export interface MixedRound {
   readonly serverBusyPct: number;
   readonly serverCoreOtherPct: number;
   readonly redisCmdsPerReq: number;
+  readonly redisCmds: CommandCounts;
   /** Answers by status code. */
   readonly statuses: Record<string, number>;
   readonly errors: number;
@@ -306,6 +307,8 @@ export interface MixedModeSummary {
   readonly cpuUsPerReq: Spread;
   readonly dbCpuUsPerReq: Spread;
   readonly redisCmdsPerReq: Spread;
+  /** Per-request commandstats over all measured rounds. */
+  readonly redisCmdsBreakdown: CommandCounts;
   readonly non2xx: number;
   readonly errors: number;
   readonly byKind: MixedKindCount[];

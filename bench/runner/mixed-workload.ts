@@ -17,8 +17,10 @@ import { onCleanup } from '../support/cleanup.js';
 import { coreTicks, processCpuTicks } from '../support/cpu.js';
 import { backendTicks, backendTicksUsed } from '../support/postgres.js';
 import {
+  type CommandCounts,
   commandCounts,
   diffCounts,
+  perUnit,
   totalCount,
 } from '../support/redis-stats.js';
 import { LatencyHistogram, round, sleep, spread } from '../support/stats.js';
@@ -556,6 +558,7 @@ export async function measureMixedWorkload(
           serverBusyPct: round((cpuTicks / clockTicks / wallSec) * 100, 1),
           serverCoreOtherPct: round(otherPct, 1),
           redisCmdsPerReq: round(totalCount(cmds) / requests, 3),
+          redisCmds: cmds,
           statuses: load.statuses,
           errors: load.errors,
           byKind: kindCounts(load.tallies),
@@ -579,6 +582,11 @@ export async function measureMixedWorkload(
       const all = sumTallies(tallies.get(mode) ?? []);
       const c = hitCounts(all);
       const cacheable = c.hits + c.misses + c.bypasses;
+      const cmds: CommandCounts = {};
+      for (const x of mine)
+        for (const [cmd, n] of Object.entries(x.redisCmds))
+          cmds[cmd] = (cmds[cmd] ?? 0) + n;
+      const requests = mine.reduce((a, x) => a + x.requests, 0);
       return {
         mode,
         rps: spread(mine.map((x) => x.rps)),
@@ -589,6 +597,7 @@ export async function measureMixedWorkload(
         cpuUsPerReq: spread(mine.map((x) => x.cpuUsPerReq)),
         dbCpuUsPerReq: spread(mine.map((x) => x.dbCpuUsPerReq)),
         redisCmdsPerReq: spread(mine.map((x) => x.redisCmdsPerReq)),
+        redisCmdsBreakdown: perUnit(cmds, Math.max(requests, 1)),
         non2xx: mine.reduce(
           (a, x) =>
             a +

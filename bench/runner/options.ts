@@ -94,6 +94,7 @@ const HELP = `Usage: npm run bench -- [options]
   --connections N      concurrent connections of the load generator (100)
   --adapters LIST      fastify,express (default both)
   --only LIST          figures to run: ${FIGURES.join(',')}
+  --write-share X      share of writes in the mixed workload (0.05)
   --dataset NAME       PostgreSQL data set: large (10,000 users, 1,000 projects,
                        100,000 terms; full default) or small (a tenth; quick default)
   --out DIR            results directory (default bench/results)
@@ -140,6 +141,7 @@ export function parseOptions(
   let write = true;
   let render: string | undefined;
   let dataset: DatasetName = quick ? 'small' : 'large';
+  let writeShare = 0.05;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => argv[++i];
@@ -164,6 +166,12 @@ export function parseOptions(
       case '--only':
         figures = list(arg, value(), FIGURES);
         break;
+      case '--write-share': {
+        writeShare = Number(value());
+        if (!(writeShare >= 0 && writeShare <= 1))
+          throw new Error('--write-share needs a number from 0 to 1');
+        break;
+      }
       case '--dataset': {
         const name = value();
         if (name !== 'large' && name !== 'small')
@@ -218,7 +226,7 @@ export function parseOptions(
           concurrency: 10,
           maxSec: 8,
         },
-    mixed: { zipfS: 1.0, writeShare: 0.05, warmupSec: quick ? 1 : 30 },
+    mixed: { zipfS: 1.0, writeShare, warmupSec: quick ? 1 : 30 },
     outDir,
     write,
     render,

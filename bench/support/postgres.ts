@@ -362,7 +362,9 @@ export interface Queryable {
 /**
  * CPU ticks of the PostgreSQL backends serving `applicationName` on the
  * current database, by backend pid; undefined when they cannot be read from
- * /proc (a remote or containerised PostgreSQL).
+ * /proc (a remote or containerised PostgreSQL). A backend that exits
+ * between the query and the read is skipped: pools close idle connections,
+ * and an idle backend has no CPU to count.
  */
 export async function backendTicks(
   db: Queryable,
@@ -373,16 +375,21 @@ export async function backendTicks(
     [applicationName],
   );
   const out = new Map<number, number>();
+  let unreadable = 0;
   for (const { pid } of rows) {
+    let comm: string;
     try {
-      const comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-      if (!comm.startsWith('postgres')) return undefined;
+      comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
       out.set(pid, processCpuTicks(pid));
     } catch {
-      return undefined;
+      // gone meanwhile (an idle pool connection closing), or not visible here
+      unreadable++;
+      continue;
     }
+    if (!comm.startsWith('postgres')) return undefined; // another pid namespace
   }
-  return out;
+  // none visible at all: PostgreSQL runs elsewhere
+  return rows.length > 0 && unreadable === rows.length ? undefined : out;
 }
 
 /** Ticks the backends used between two `backendTicks` readings (new backends count whole). */
