@@ -12,12 +12,18 @@ import { renderMarkdown } from './report/markdown.js';
 import type { BenchResults, MachineInfo } from './report/results.js';
 import { renderSvg } from './report/svg.js';
 import { evaluateTargets } from './report/targets.js';
-import { termFixture } from './runner/fixture.js';
+import {
+  type BenchDatabase,
+  databaseTermFixture,
+  openBenchDatabase,
+} from './runner/dataset.js';
+import { termFixture, type TermFixture } from './runner/fixture.js';
 import { measureInvalidation } from './runner/invalidation.js';
 import { measureMemory } from './runner/memory.js';
+import { measureMixedWorkload } from './runner/mixed-workload.js';
 import { type BenchOptions, parseOptions } from './runner/options.js';
-import { runAppFigures } from './runner/pending.js';
 import { measureRoundTrips } from './runner/round-trips.js';
+import { measureSeedTable } from './runner/seed-table.js';
 import { BenchServerProcess } from './runner/server-process.js';
 import { measureStampede } from './runner/stampede.js';
 import { measureThroughput, type ServedVariant } from './runner/throughput.js';
@@ -57,13 +63,30 @@ function cpuModel(): string {
   }
 }
 
+/** The variants to serve: variant 2 only with a database and when throughput is measured. */
+function servedVariants(options: BenchOptions, withDatabase: boolean) {
+  return VARIANTS.filter(isServed).filter(
+    (v) =>
+      !v.usesDatabase ||
+      (withDatabase && options.figures.includes('throughput')),
+  );
+}
+
 async function startServers(
   options: BenchOptions,
   redisUrl: string,
   cores: CorePlan,
+  db: BenchDatabase | undefined,
+  fixture: TermFixture,
 ): Promise<ServedVariant[]> {
+  const dbFixture = db
+    ? await databaseTermFixture(db, options.keys)
+    : undefined;
   const wanted = options.adapters.flatMap((adapter) =>
-    VARIANTS.filter(isServed).map((info) => ({ adapter, info })),
+    servedVariants(options, db !== undefined).map((info) => ({
+      adapter,
+      info,
+    })),
   );
   const served: ServedVariant[] = [];
   // a few at a time: they all start on the server's one core
@@ -72,6 +95,7 @@ async function startServers(
       wanted.slice(i, i + 3).map(async ({ adapter, info }) => ({
         adapter,
         info,
+        fixture: (info.usesDatabase ? dbFixture : undefined) ?? fixture,
         server: await BenchServerProcess.start(
           {
             variant: info.id,
@@ -80,6 +104,7 @@ async function startServers(
             termCount: options.keys,
             slowMs: options.stampede.loaderMs,
             ttlSeconds: 24 * 3600,
+            databaseUrl: info.usesDatabase ? db?.url : undefined,
           },
           cores.server,
         ),
@@ -136,6 +161,13 @@ async function run(options: BenchOptions): Promise<number> {
       `the machine was not idle: other processes used ${Math.round(foreign)}% of a CPU when the run started`,
     );
   const figures = new Set(options.figures);
+  // PostgreSQL with the generated data set: variant 2 and the app figures
+  const db =
+    figures.has('throughput') ||
+    figures.has('seedtable') ||
+    figures.has('mixed')
+      ? await openBenchDatabase(options, say)
+      : undefined;
   let throughput: BenchResults['throughput'];
   let roundTrips: BenchResults['roundTrips'];
   let stampede: BenchResults['stampede'];
@@ -146,29 +178,40 @@ async function run(options: BenchOptions): Promise<number> {
     figures.has('stampede')
   ) {
     say(
-      `starting ${options.adapters.length * VARIANTS.filter(isServed).length} bench servers`,
+      `starting ${options.adapters.length * servedVariants(options, db !== undefined).length} bench servers`,
     );
-    const served = await startServers(options, redisServer.url, cores);
+    const fixture = termFixture(options.keys);
+    const served = await startServers(
+      options,
+      redisServer.url,
+      cores,
+      db,
+      fixture,
+    );
     try {
-      const fixture = termFixture(options.keys);
       const agent = new Agent({ keepAlive: true, maxSockets: 16 });
       say(`priming and verifying every server (${options.keys} keys each)`);
       for (const s of served)
-        await primeAndVerify(s.server, s.info, fixture, agent);
+        await primeAndVerify(s.server, s.info, s.fixture, agent);
       agent.destroy();
       if (figures.has('throughput')) {
         throughput = await measureThroughput(
           served,
-          fixture,
           options,
           redis,
           clockTicks,
           cores.server,
+          db?.dataSource,
           say,
         );
+        // variant 2's own PostgreSQL backends run on that CPU too: not a neighbour
         const busiest = Math.max(
           0,
-          ...throughput.samples.map((x) => x.serverCoreOtherPct || 0),
+          ...throughput.samples
+            .filter(
+              (x) => !VARIANTS.find((v) => v.id === x.variant)?.usesDatabase,
+            )
+            .map((x) => x.serverCoreOtherPct || 0),
         );
         if (busiest > 10)
           problems.push(
@@ -220,7 +263,40 @@ async function run(options: BenchOptions): Promise<number> {
   if (figures.has('memory')) {
     memory = await measureMemory(redisServer.url, redis, options, say);
   }
-  const app = await runAppFigures({ redisUrl: redisServer.url, options, say });
+  let seedTable: NonNullable<BenchResults['app']>['seedTable'];
+  if (db && figures.has('seedtable')) {
+    say(
+      `the seed's table: services on PostgreSQL vs CacheService hits (${options.seedTable.keys} keys; ${options.seedTable.sequential} sequential and ${options.seedTable.concurrent} concurrent calls per row at most)`,
+    );
+    seedTable = await measureSeedTable(
+      db,
+      redisServer.url,
+      options,
+      clockTicks,
+      say,
+    );
+    for (const row of seedTable.rows)
+      for (const c of row.cells)
+        if (c.backend !== 'postgres' && c.loaderCallsTimed > 0)
+          problems.push(
+            `seed table ${row.label}, ${c.backend}: the loader ran ${c.loaderCallsTimed} times during the timed calls (not all hits)`,
+          );
+  }
+  let mixedWorkload: NonNullable<BenchResults['app']>['mixedWorkload'];
+  if (db && figures.has('mixed')) {
+    mixedWorkload = await measureMixedWorkload(
+      db,
+      redisServer.url,
+      redis,
+      options,
+      clockTicks,
+      cores.server,
+      say,
+      problems,
+    );
+  }
+  const app =
+    seedTable || mixedWorkload ? { seedTable, mixedWorkload } : undefined;
 
   const partial = {
     mode: options.mode,
@@ -229,6 +305,7 @@ async function run(options: BenchOptions): Promise<number> {
     stampede,
     invalidation,
     memory,
+    app,
   };
   const results: BenchResults = {
     schema: 1,
@@ -246,10 +323,13 @@ async function run(options: BenchOptions): Promise<number> {
       stampede: options.stampede,
       invalidation: options.invalidation,
       memory: options.memory,
+      dataset: options.dataset,
+      seedTable: options.seedTable,
+      mixed: options.mixed,
     },
     ...partial,
-    app: Object.keys(app.measured).length ? app.measured : undefined,
-    pending: app.pending,
+    dataset: db?.info,
+    pending: [],
     targets: evaluateTargets(partial),
     problems,
   };

@@ -1,14 +1,15 @@
 /**
- * Deterministic term-like records shaped as the API's term JSON (~500 B):
- * the runner and every bench server generate the same ones from a seed, so
- * responses can be compared byte for byte without shipping data around.
+ * Deterministic term-like records shaped as the API's term JSON (the fields
+ * of TermView, in its order; ~500 B): the runner and every bench server
+ * generate the same ones from a seed, so responses can be compared byte for
+ * byte without shipping data around.
  */
 export interface BenchTerm {
   id: string;
   name: string;
   definition: string;
   projectId: string;
-  createdBy: string;
+  createdById: string;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -74,7 +75,7 @@ export function makeTerm(index: number, seed = 1): BenchTerm {
     name: `${sentence(rand, 3).slice(0, -1)} ${index}`,
     definition: `${sentence(rand, 16)} ${sentence(rand, 16)}`,
     projectId: uuidFrom(prng(seed * 7 + (index % 1000))),
-    createdBy: uuidFrom(prng(seed * 13 + (index % 10_000))),
+    createdById: uuidFrom(prng(seed * 13 + (index % 10_000))),
     createdAt: new Date(created),
     updatedAt: new Date(created + Math.floor(rand() * 30 * 24 * 3600) * 1000),
   };

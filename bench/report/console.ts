@@ -25,6 +25,34 @@ export function renderConsoleSummary(r: BenchResults): string {
     }
     lines.push('');
   }
+  const seed = r.app?.seedTable;
+  if (seed) {
+    lines.push(
+      'The seed’s table, mean latency one call at a time: PostgreSQL → Redis hit → memory hit',
+    );
+    for (const row of seed.rows) {
+      const ms = (b: string) =>
+        fmtNum(
+          row.cells.find((c) => c.backend === b)?.sequential.meanMs ?? NaN,
+          3,
+        );
+      lines.push(
+        `  ${row.label.padEnd(14)} ${ms('postgres')} ms → ${ms('redis')} ms (${fmtNum(row.speedup.redis, 1)}×) → ${ms('memory')} ms (${fmtNum(row.speedup.memory, 0)}×); claim ${fmtNum(row.claim, 1)}×`,
+      );
+    }
+    lines.push('');
+  }
+  const mixed = r.app?.mixedWorkload;
+  if (mixed) {
+    lines.push(
+      `Mixed workload (Zipf s=${mixed.zipfS}, ${fmtNum(mixed.writeShare * 100, 0)}% writes):`,
+    );
+    for (const x of mixed.summaries)
+      lines.push(
+        `  ${(x.mode === 'cache' ? 'with cache' : 'without cache').padEnd(14)} ${fmtNum(x.rps.median)} req/s, p99 ${fmtNum(x.p99Ms.median, 1)} ms${x.mode === 'cache' ? `, hit rate ${fmtNum(x.hitRateOverall * 100, 1)}%` : ''}`,
+      );
+    lines.push('');
+  }
   lines.push('Targets (Fastify):');
   for (const t of r.targets) {
     const state = t.met === null ? 'n/a    ' : t.met ? 'MET    ' : 'NOT MET';

@@ -1,4 +1,5 @@
 import autocannon from 'autocannon';
+import { onCleanup } from '../support/cleanup.js';
 import { LatencyHistogram } from '../support/stats.js';
 
 export interface LoadSettings {
@@ -41,7 +42,14 @@ export async function runLoad(
   instance.on('response', (_client, _status, _bytes, responseTime) =>
     histogram.record(responseTime),
   );
-  const result = await instance;
+  // on Ctrl-C the load stops before the servers do
+  const unregister = onCleanup('load', () => instance.stop());
+  let result: autocannon.Result;
+  try {
+    result = await instance;
+  } finally {
+    unregister();
+  }
   const requests = result.requests.total;
   return {
     requests,

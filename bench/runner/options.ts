@@ -1,7 +1,13 @@
 import { ADAPTERS, type Adapter } from '../variants/registry.js';
 
 export type FigureId =
-  'throughput' | 'roundtrips' | 'stampede' | 'invalidation' | 'memory';
+  | 'throughput'
+  | 'roundtrips'
+  | 'stampede'
+  | 'invalidation'
+  | 'memory'
+  | 'seedtable'
+  | 'mixed';
 
 export const FIGURES: readonly FigureId[] = [
   'throughput',
@@ -9,7 +15,23 @@ export const FIGURES: readonly FigureId[] = [
   'stampede',
   'invalidation',
   'memory',
+  'seedtable',
+  'mixed',
 ];
+
+/** Rows of the generated data set (apps/api's large seed, or a tenth of it). */
+export interface DatasetSizes {
+  readonly users: number;
+  readonly projects: number;
+  readonly terms: number;
+}
+
+export const DATASETS = {
+  large: { users: 10_000, projects: 1_000, terms: 100_000 },
+  small: { users: 1_000, projects: 100, terms: 10_000 },
+} as const satisfies Record<string, DatasetSizes>;
+
+export type DatasetName = keyof typeof DATASETS;
 
 export interface BenchOptions {
   readonly mode: 'quick' | 'full';
@@ -35,6 +57,27 @@ export interface BenchOptions {
     readonly small: number;
   };
   readonly memory: { readonly entries: number };
+  /** The data set in PostgreSQL (variant 2, the seed's table, the mixed workload). */
+  readonly dataset: DatasetName;
+  readonly seedTable: {
+    /** Distinct keys per operation, cycled (every one a hit once primed). */
+    readonly keys: number;
+    /** Sequential calls per row (one in flight: the latency figures). */
+    readonly sequential: number;
+    /** Calls per row with `concurrency` in flight (the ops/s figure). */
+    readonly concurrent: number;
+    readonly concurrency: number;
+    /** Upper bound on each of those loops, in seconds. */
+    readonly maxSec: number;
+  };
+  readonly mixed: {
+    /** Zipf exponent of the id popularity. */
+    readonly zipfS: number;
+    /** Share of requests that are writes (PATCH through the API). */
+    readonly writeShare: number;
+    /** Seconds of the same traffic before the rounds (the cache starts empty). */
+    readonly warmupSec: number;
+  };
   /** Where results go (default bench/results); `write: false` prints only. */
   readonly outDir?: string;
   readonly write: boolean;
@@ -51,6 +94,9 @@ const HELP = `Usage: npm run bench -- [options]
   --connections N      concurrent connections of the load generator (100)
   --adapters LIST      fastify,express (default both)
   --only LIST          figures to run: ${FIGURES.join(',')}
+  --write-share X      share of writes in the mixed workload (0.05)
+  --dataset NAME       PostgreSQL data set: large (10,000 users, 1,000 projects,
+                       100,000 terms; full default) or small (a tenth; quick default)
   --out DIR            results directory (default bench/results)
   --no-write           print the report, write no file
   --render FILE        re-render latest.md and latest.svg from a results JSON (no run)
@@ -94,6 +140,8 @@ export function parseOptions(
   let outDir: string | undefined;
   let write = true;
   let render: string | undefined;
+  let dataset: DatasetName = quick ? 'small' : 'large';
+  let writeShare = 0.05;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => argv[++i];
@@ -118,6 +166,19 @@ export function parseOptions(
       case '--only':
         figures = list(arg, value(), FIGURES);
         break;
+      case '--write-share': {
+        writeShare = Number(value());
+        if (!(writeShare >= 0 && writeShare <= 1))
+          throw new Error('--write-share needs a number from 0 to 1');
+        break;
+      }
+      case '--dataset': {
+        const name = value();
+        if (name !== 'large' && name !== 'small')
+          throw new Error(`--dataset: large or small, got ${String(name)}`);
+        dataset = name;
+        break;
+      }
       case '--out':
         outDir = value();
         break;
@@ -149,6 +210,23 @@ export function parseOptions(
       ? { tagged: 10_000, keyspace: 100_000, small: 100 }
       : { tagged: 100_000, keyspace: 1_000_000, small: 1_000 },
     memory: { entries: quick ? 100_000 : 1_000_000 },
+    dataset,
+    seedTable: quick
+      ? {
+          keys: 50,
+          sequential: 200,
+          concurrent: 500,
+          concurrency: 10,
+          maxSec: 0.5,
+        }
+      : {
+          keys: 100,
+          sequential: 2_000,
+          concurrent: 10_000,
+          concurrency: 10,
+          maxSec: 8,
+        },
+    mixed: { zipfS: 1.0, writeShare, warmupSec: quick ? 1 : 30 },
     outDir,
     write,
     render,

@@ -17,15 +17,31 @@ function exited(child: ChildProcess): boolean {
   return child.exitCode !== null || child.signalCode !== null;
 }
 
-/** A bench server child process (see server/bench-server.ts). */
-export class BenchServerProcess {
+/** What to start: a Node entry (run with the alias hook), its arguments and environment. */
+export interface ServerSpec {
+  /** For logs and errors, e.g. `bare/fastify`. */
+  readonly name: string;
+  /** Absolute path of the compiled entry. */
+  readonly entry: string;
+  readonly args: readonly string[];
+  readonly env: NodeJS.ProcessEnv;
+  /** Working directory (default: the runner's). */
+  readonly cwd?: string;
+}
+
+/**
+ * A server child process that prints `READY_MARK {port, pid}` once it
+ * listens on loopback: the bench servers (server/bench-server.ts) and the
+ * API (server/api-server.ts).
+ */
+export class ServerProcess {
   private output = '';
   /** Warning and error lines the server logged after it was ready. */
   readonly warnings: string[] = [];
   private unregister: () => void = () => undefined;
 
-  private constructor(
-    readonly config: BenchServerConfig,
+  protected constructor(
+    readonly name: string,
     private readonly child: ChildProcess,
     readonly port: number,
     readonly pid: number,
@@ -35,27 +51,38 @@ export class BenchServerProcess {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  get name(): string {
-    return `${this.config.variant}/${this.config.adapter}`;
+  /** Starts the server, pinned to `cpu` with taskset when given, and waits until it listens. */
+  static async launch(
+    spec: ServerSpec,
+    cpu: number | undefined,
+  ): Promise<ServerProcess> {
+    const { child, info, output } = await ServerProcess.spawn(spec, cpu);
+    const server = new ServerProcess(spec.name, child, info.port, info.pid);
+    server.attach(output);
+    return server;
   }
 
-  /** Starts the server, pinned to `cpu` with taskset when given, and waits until it listens. */
-  static async start(
-    config: BenchServerConfig,
+  protected static async spawn(
+    spec: ServerSpec,
     cpu: number | undefined,
-  ): Promise<BenchServerProcess> {
+  ): Promise<{
+    child: ChildProcess;
+    info: { port: number; pid: number };
+    output: string;
+  }> {
     const node = [
       process.execPath,
       '--import',
       REGISTER_ALIAS,
-      SERVER_ENTRY,
-      JSON.stringify(config),
+      spec.entry,
+      ...spec.args,
     ];
     const [cmd, ...args] =
       cpu === undefined ? node : ['taskset', '-c', String(cpu), ...node];
     const child = spawn(cmd, args, {
       stdio: ['pipe', 'pipe', 'pipe'],
-      env: { ...process.env, NODE_ENV: 'production' },
+      env: spec.env,
+      cwd: spec.cwd,
     });
     if (child.pid !== undefined) trackPid(child.pid);
     let output = '';
@@ -65,7 +92,7 @@ export class BenchServerProcess {
           () =>
             reject(
               new Error(
-                `bench server ${config.variant}/${config.adapter} did not start within ${START_TIMEOUT_MS} ms:\n${output}`,
+                `${spec.name} did not start within ${START_TIMEOUT_MS} ms:\n${output}`,
               ),
             ),
           START_TIMEOUT_MS,
@@ -94,7 +121,7 @@ export class BenchServerProcess {
           clearTimeout(timer);
           reject(
             new Error(
-              `bench server ${config.variant}/${config.adapter} exited (${signal ?? code}) before it was ready:\n${output}`,
+              `${spec.name} exited (${signal ?? code}) before it was ready:\n${output}`,
             ),
           );
         });
@@ -111,33 +138,34 @@ export class BenchServerProcess {
     if (info.pid !== child.pid) {
       child.kill('SIGKILL');
       throw new Error(
-        `bench server reported pid ${info.pid}, spawned ${child.pid}: cannot measure its CPU`,
+        `${spec.name} reported pid ${info.pid}, spawned ${child.pid}: cannot measure its CPU`,
       );
     }
-    const server = new BenchServerProcess(config, child, info.port, info.pid);
-    server.output = output;
-    // keep draining its output; surface warnings and errors
+    return { child, info, output };
+  }
+
+  /** Keeps draining the server's output, surfacing warnings and errors; registers the stop. */
+  protected attach(output: string): void {
+    const child = this.child;
+    this.output = output;
     child.stdout?.removeAllListeners('data');
     child.stderr?.removeAllListeners('data');
     const relay = (c: Buffer) => {
       const text = c.toString('utf8');
-      server.output = (server.output + text).slice(-20_000);
+      this.output = (this.output + text).slice(-20_000);
       for (const line of text.split('\n')) {
         // eslint-disable-next-line no-control-regex
         const plain = line.replace(/\u001b\[[0-9;]*m/g, '').trim();
-        if (/\b(WARN|ERROR)\b/.test(plain) && server.warnings.length < 20)
-          server.warnings.push(
+        if (/\b(WARN|ERROR)\b/.test(plain) && this.warnings.length < 20)
+          this.warnings.push(
             plain.replace(/^\[Nest\]\s+\d+\s+-\s+\S+,\s+\S+\s+\S+\s+/, ''),
           );
       }
-      process.stderr.write(
-        text.replace(/^(?=.)/gm, `[${config.variant}/${config.adapter}] `),
-      );
+      process.stderr.write(text.replace(/^(?=.)/gm, `[${this.name}] `));
     };
     child.stdout?.on('data', relay);
     child.stderr?.on('data', relay);
-    server.unregister = onCleanup(`server ${server.name}`, () => server.stop());
-    return server;
+    this.unregister = onCleanup(`server ${this.name}`, () => this.stop());
   }
 
   get running(): boolean {
@@ -148,7 +176,7 @@ export class BenchServerProcess {
   assertRunning(): void {
     if (!exited(this.child)) return;
     throw new Error(
-      `bench server ${this.name} exited (${this.child.signalCode ?? this.child.exitCode}):\n${this.output.slice(-4000)}`,
+      `${this.name} exited (${this.child.signalCode ?? this.child.exitCode}):\n${this.output.slice(-4000)}`,
     );
   }
 
@@ -173,5 +201,35 @@ export class BenchServerProcess {
       clearTimeout(timer);
     }
     untrackPid(this.pid);
+  }
+}
+
+/** A bench server: one variant on one adapter (see server/bench-server.ts). */
+export class BenchServerProcess extends ServerProcess {
+  private constructor(
+    readonly config: BenchServerConfig,
+    child: ChildProcess,
+    port: number,
+    pid: number,
+  ) {
+    super(`${config.variant}/${config.adapter}`, child, port, pid);
+  }
+
+  static async start(
+    config: BenchServerConfig,
+    cpu: number | undefined,
+  ): Promise<BenchServerProcess> {
+    const { child, info, output } = await ServerProcess.spawn(
+      {
+        name: `${config.variant}/${config.adapter}`,
+        entry: SERVER_ENTRY,
+        args: [JSON.stringify(config)],
+        env: { ...process.env, NODE_ENV: 'production' },
+      },
+      cpu,
+    );
+    const server = new BenchServerProcess(config, child, info.port, info.pid);
+    server.attach(output);
+    return server;
   }
 }

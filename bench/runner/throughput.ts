@@ -6,7 +6,13 @@ import type {
   ThroughputResults,
   VariantSummary,
 } from '../report/results.js';
+import { typeormApplicationName } from '../server/server-config.js';
 import { coreTicks, processCpuTicks } from '../support/cpu.js';
+import {
+  backendTicks,
+  backendTicksUsed,
+  type Queryable,
+} from '../support/postgres.js';
 import {
   commandCounts,
   type CommandCounts,
@@ -29,11 +35,16 @@ export interface ServedVariant {
   readonly info: VariantInfo;
   readonly adapter: Adapter;
   readonly server: BenchServerProcess;
+  /** The paths the load cycles through and their bodies (variant 2: terms of the data set). */
+  readonly fixture: TermFixture;
 }
 
 /** The ratios the issue asks for, plus a few that help reading them. */
 const RATIOS: readonly [string, VariantId, VariantId][] = [
   ['3/1', 'lexikon-redis', 'bare'],
+  ['3/2', 'lexikon-redis', 'typeorm'],
+  ['4/2', 'lexikon-memory', 'typeorm'],
+  ['2/1', 'typeorm', 'bare'],
   ['3/5', 'lexikon-redis', 'nest-cache-manager'],
   ['3/6', 'lexikon-redis', 'raw-get'],
   ['4/1', 'lexikon-memory', 'bare'],
@@ -45,14 +56,17 @@ const RATIOS: readonly [string, VariantId, VariantId][] = [
 async function measureRound(
   served: ServedVariant,
   roundNo: number,
-  fixture: TermFixture,
   options: BenchOptions,
   redis: Redis,
   clockTicks: number,
   serverCore: number | undefined,
+  db: Queryable | undefined,
 ): Promise<RoundSample> {
-  const { server, info, adapter } = served;
+  const { server, info, adapter, fixture } = served;
   server.assertRunning();
+  const dbApp =
+    info.usesDatabase && db ? typeormApplicationName(adapter) : undefined;
+  const db0 = dbApp && db ? await backendTicks(db, dbApp) : undefined;
   const cmds0 = await commandCounts(redis);
   const core0 =
     serverCore === undefined ? undefined : coreTicks().get(serverCore);
@@ -68,6 +82,8 @@ async function measureRound(
   // let the server finish the last responses and socket closes
   await sleep(50);
   const cpuTicks = processCpuTicks(server.pid) - cpu0;
+  const dbTicks =
+    dbApp && db ? backendTicksUsed(db0, await backendTicks(db, dbApp)) : NaN;
   const core1 =
     serverCore === undefined ? undefined : coreTicks().get(serverCore);
   const coreTotal = core0 && core1 ? core1.total - core0.total : 0;
@@ -98,6 +114,11 @@ async function measureRound(
     serverCoreStealPct: round(stealPct, 1),
     redisCmdsPerReq: round(totalCount(cmds) / requests, 3),
     redisCmds: cmds,
+    ...(dbApp
+      ? {
+          dbCpuUsPerReq: round(((dbTicks / clockTicks) * 1e6) / requests, 2),
+        }
+      : {}),
     non2xx: load.non2xx,
     errors: load.errors + load.timeouts,
   };
@@ -132,6 +153,9 @@ function summarize(
     redisCmdsPerReq: of((s) => s.redisCmdsPerReq),
     redisCmdsBreakdown: perUnit(total, Math.max(requests, 1)),
     handlerRunsInRounds: handlerRuns,
+    ...(served.info.usesDatabase
+      ? { dbCpuUsPerReq: of((s) => s.dbCpuUsPerReq ?? NaN) }
+      : {}),
   };
 }
 
@@ -177,11 +201,11 @@ function ratios(
  */
 export async function measureThroughput(
   servedVariants: readonly ServedVariant[],
-  fixture: TermFixture,
   options: BenchOptions,
   redis: Redis,
   clockTicks: number,
   serverCore: number | undefined,
+  db: Queryable | undefined,
   say: (line: string) => void,
 ): Promise<ThroughputResults> {
   const agent = new Agent({ keepAlive: true, maxSockets: 16 });
@@ -189,7 +213,7 @@ export async function measureThroughput(
     say(`warming up (${options.warmupSec} s each)`);
     for (const s of servedVariants) {
       s.server.assertRunning();
-      await runLoad(s.server.url, fixture.paths, {
+      await runLoad(s.server.url, s.fixture.paths, {
         connections: options.connections,
         durationSec: options.warmupSec,
       });
@@ -204,15 +228,15 @@ export async function measureThroughput(
         const sample = await measureRound(
           s,
           r,
-          fixture,
           options,
           redis,
           clockTicks,
           serverCore,
+          db,
         );
         samples.push(sample);
         say(
-          `round ${r}/${options.rounds} ${s.adapter.padEnd(7)} ${s.info.number.padEnd(2)} ${s.info.label.padEnd(36)} ${String(sample.rps).padStart(7)} req/s  p99 ${sample.p99Ms.toFixed(2)} ms  ${sample.cpuUsPerReq.toFixed(1)} µs CPU/req  server ${sample.serverBusyPct}%  client ${sample.clientBusyPct}%  other on server CPU ${sample.serverCoreOtherPct}%`,
+          `round ${r}/${options.rounds} ${s.adapter.padEnd(7)} ${s.info.number.padEnd(2)} ${s.info.label.padEnd(36)} ${String(sample.rps).padStart(7)} req/s  p99 ${sample.p99Ms.toFixed(2)} ms  ${sample.cpuUsPerReq.toFixed(1)} µs CPU/req${sample.dbCpuUsPerReq !== undefined ? ` (+ PostgreSQL ${sample.dbCpuUsPerReq.toFixed(1)})` : ''}  server ${sample.serverBusyPct}%  client ${sample.clientBusyPct}%  other on server CPU ${sample.serverCoreOtherPct}%`,
         );
         s.server.assertRunning();
         if (sample.non2xx > 0 || sample.errors > 0) {

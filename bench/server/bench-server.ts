@@ -15,7 +15,7 @@ import { benchAppModule } from './variant-modules.js';
 async function main(): Promise<void> {
   const config = JSON.parse(process.argv[2] ?? '') as BenchServerConfig;
   const app: INestApplication = await NestFactory.create(
-    benchAppModule(config),
+    await benchAppModule(config),
     config.adapter === 'fastify' ? new FastifyAdapter() : new ExpressAdapter(),
     { logger: ['error', 'warn'], abortOnError: false },
   );

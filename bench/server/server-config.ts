@@ -11,6 +11,8 @@ export interface BenchServerConfig {
   readonly slowMs: number;
   /** Cache TTL, in seconds: longer than the whole run. */
   readonly ttlSeconds: number;
+  /** The bench database (variant 2 reads its terms table). */
+  readonly databaseUrl?: string;
 }
 
 /** First line the server prints once it listens: this mark, then `{ port, pid }` as JSON. */
@@ -23,4 +25,9 @@ export interface BenchCounters {
   readonly termLoads: number;
   /** Runs of the `/slow/:id` loader. */
   readonly slowLoads: number;
+}
+
+/** The application name of variant 2's PostgreSQL connections (the runner reads their CPU). */
+export function typeormApplicationName(adapter: Adapter): string {
+  return `lexikon-bench-v2-${adapter}`;
 }

@@ -17,8 +17,14 @@ import { BENCH_CONFIG, TermSource } from './term.source.js';
 @Module({})
 export class BenchAppModule {}
 
-/** The root module of a bench server: the shared data plus the variant's caching. */
-export function benchAppModule(config: BenchServerConfig): DynamicModule {
+/**
+ * The root module of a bench server: the shared data plus the variant's
+ * caching (or, for variant 2, the API's TypeORM read path, imported only
+ * there so that the other servers load nothing of it).
+ */
+export async function benchAppModule(
+  config: BenchServerConfig,
+): Promise<DynamicModule> {
   const providers = [{ provide: BENCH_CONFIG, useValue: config }, TermSource];
   const base = { module: BenchAppModule, providers };
   const counters = BenchCountersController;
@@ -79,5 +85,15 @@ export function benchAppModule(config: BenchServerConfig): DynamicModule {
         providers: [...providers, RawRedis],
         controllers: [RawGetTermsController, counters],
       };
+    case 'typeorm': {
+      const { typeormVariant } = await import('./typeorm-variant.js');
+      const v = typeormVariant(config);
+      return {
+        ...base,
+        imports: v.imports,
+        providers: [...providers, ...v.providers],
+        controllers: [...v.controllers, counters],
+      };
+    }
   }
 }

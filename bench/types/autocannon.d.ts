@@ -7,6 +7,18 @@ declare module 'autocannon' {
       path?: string;
       headers?: Record<string, string>;
       body?: string;
+      /** Called before each send of this request; returns the request to send. */
+      setupRequest?: (
+        request: Request,
+        context: Record<string, unknown>,
+      ) => Request;
+      /** Called with each response to this request (header names as received). */
+      onResponse?: (
+        status: number,
+        body: string,
+        context: Record<string, unknown>,
+        headers: Record<string, string | string[]>,
+      ) => void;
     }
 
     interface Options {

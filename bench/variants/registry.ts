@@ -1,9 +1,8 @@
 /**
  * The variants the issue asks for, in one place. A variant is either served
- * by a bench server process (`server` set: the runner starts one per
- * adapter) or not measured yet, with the reason the report prints. Variant 2
- * (the TypeORM route) plugs in here once apps/api exists: give it a server
- * module in server/variant-modules.ts and flip its status.
+ * by a bench server process (the runner starts one per adapter; its module
+ * is in server/variant-modules.ts) or not measured, with the reason the
+ * report prints (`pending`).
  */
 export type Adapter = 'fastify' | 'express';
 
@@ -16,9 +15,10 @@ export type ServedVariantId =
   | 'lexikon-redis-tags'
   | 'lexikon-memory'
   | 'nest-cache-manager'
-  | 'raw-get';
+  | 'raw-get'
+  | 'typeorm';
 
-export type VariantId = ServedVariantId | 'typeorm';
+export type VariantId = ServedVariantId;
 
 export interface VariantInfo {
   readonly id: VariantId;
@@ -30,6 +30,8 @@ export interface VariantInfo {
   readonly pending?: string;
   /** Reads Redis on its hit path. */
   readonly usesRedis: boolean;
+  /** Reads PostgreSQL (the bench database) on every request. */
+  readonly usesDatabase?: boolean;
   /** After warm-up the handler must not run again (every request a hit). */
   readonly cached: boolean;
   /** Answers `X-Cache: HIT` on hits. */
@@ -54,9 +56,10 @@ export const VARIANTS: readonly VariantInfo[] = [
     id: 'typeorm',
     number: '2',
     label: 'PostgreSQL via TypeORM',
-    description: 'the API route reading PostgreSQL through TypeORM, no cache',
-    pending: 'not measured yet (needs apps/api)',
+    description:
+      "the API's TermsService.findOne (TypeORM repository, PostgreSQL) on a term of the generated data set, no cache",
     usesRedis: false,
+    usesDatabase: true,
     cached: false,
     hitHeader: false,
     stampede: false,
