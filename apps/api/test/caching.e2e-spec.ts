@@ -210,6 +210,32 @@ describe('caching (e2e, Redis)', () => {
     ).not.toContain(term.id);
   });
 
+  it('invalidates exactly what a write changes, not its neighbours', async () => {
+    const project = await newProject(alice, 'Neighbours');
+    const one = await newTerm(alice, project.id, 'one');
+    const two = await newTerm(alice, project.id, 'two');
+    await cachedRead(`/terms/${one.id}`, bob);
+    await cachedRead(`/terms/${two.id}`, bob);
+    await cachedRead(`/projects/${project.id}`, bob);
+    await cachedRead(`/projects/${project.id}/terms`, bob);
+    await api
+      .http()
+      .patch(`/terms/${one.id}`)
+      .set(alice.auth)
+      .send({ name: 'uno' })
+      .expect(200);
+    expect((await get(`/terms/${two.id}`, bob)).headers['x-cache']).toBe('HIT');
+    expect((await get(`/projects/${project.id}`, bob)).headers['x-cache']).toBe(
+      'HIT',
+    );
+    const list = await get(`/projects/${project.id}/terms`, bob).expect(200);
+    expect(list.headers['x-cache']).toBe('MISS');
+    expect((list.body as Term[]).map((t) => t.name)).toEqual(['uno', 'two']);
+    const renamed = await get(`/terms/${one.id}`, bob).expect(200);
+    expect(renamed.headers['x-cache']).toBe('MISS');
+    expect(renamed.body.name).toBe('uno');
+  });
+
   it('leaves nothing of a deleted project in any cached response', async () => {
     const project = await newProject(alice, 'Doomed');
     const term = await newTerm(alice, project.id, 'doomed-term');

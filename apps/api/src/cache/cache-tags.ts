@@ -1,21 +1,34 @@
 /**
- * The cache tags of the API: which cached responses a write must invalidate.
- * Ids are lower-cased, so that a request naming a uuid in capitals shares
- * the tag of its canonical form.
+ * The cache tags of the API: which cached responses a write must invalidate,
+ * and no more. Ids are lower-cased, so that a request naming a uuid in
+ * capitals shares the tag of its canonical form.
  *
- * - `user:<id>`     the user's profile (GET /users/:id, GET /users/me)
- * - `project:<id>`  the project, its term list, and each of its terms
- * - `term:<id>`     the term
- * - `search:<id>`   the user's term searches
- * - `projects`      every page of the project list
+ * - `user:<id>`             the user's profile (GET /users/:id, GET /users/me)
+ * - `project:<id>`          the project (GET /projects/:id)
+ * - `project-terms:<id>`    its term list (GET /projects/:id/terms)
+ * - `project-content:<id>`  each of its terms: they go when the project goes
+ * - `term:<id>`             the term (GET /terms/:id)
+ * - `search:<id>`           the user's term searches
+ * - `projects`              every page of the project list
  */
 export const cacheTags = {
   user: (id: string) => `user:${id.toLowerCase()}`,
   project: (id: string) => `project:${id.toLowerCase()}`,
+  projectTerms: (id: string) => `project-terms:${id.toLowerCase()}`,
+  projectContent: (id: string) => `project-content:${id.toLowerCase()}`,
   term: (id: string) => `term:${id.toLowerCase()}`,
   search: (userId: string) => `search:${userId.toLowerCase()}`,
   projects: 'projects',
 } as const;
+
+/** Everything that shows a project that is gone: itself, its term list, its terms. */
+export function projectGoneTags(id: string): string[] {
+  return [
+    cacheTags.project(id),
+    cacheTags.projectTerms(id),
+    cacheTags.projectContent(id),
+  ];
+}
 
 /** The id in a route parameter, as a string ('' when absent). */
 export function paramId(

@@ -78,7 +78,7 @@ export class ProjectsController {
   @Cacheable({
     key: 'project:{id}:terms',
     scope: 'public',
-    tags: (ctx) => [cacheTags.project(paramId(ctx.params))],
+    tags: (ctx) => [cacheTags.projectTerms(paramId(ctx.params))],
   })
   @ApiOkResponse({
     type: [TermView],

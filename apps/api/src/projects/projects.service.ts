@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { CacheInvalidate } from '@lexikon/cache';
-import { cacheTags } from '../cache/cache-tags.js';
+import { cacheTags, projectGoneTags } from '../cache/cache-tags.js';
 import { Repository } from 'typeorm';
 import { ForbiddenError, NotFoundError } from '../common/errors/index.js';
 import type { Page } from '../common/paging/page.js';
@@ -67,7 +67,7 @@ export class ProjectsService {
   @CacheInvalidate({
     // the owner made every term of the project: their searches change too
     tags: (ctx) => [
-      cacheTags.project(ctx.args[1] as string),
+      ...projectGoneTags(ctx.args[1] as string),
       cacheTags.projects,
       cacheTags.search(ctx.args[0] as string),
     ],

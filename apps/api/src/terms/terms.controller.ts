@@ -70,7 +70,7 @@ export class TermsController {
     scope: 'public',
     tags: (_ctx, term) => [
       cacheTags.term(term.id),
-      cacheTags.project(term.projectId),
+      cacheTags.projectContent(term.projectId),
     ],
   })
   @ApiOkResponse({ type: TermView })

@@ -14,12 +14,12 @@ import { toTermView, type TermView } from './term.view.js';
 
 const PROJECT_FOREIGN_KEY = 'terms_project_id_fkey';
 
-/** A term write changes the term, its project's term list and its creator's searches. */
+/** A term write changes the term, its project's term list and its creator's searches (not the other terms). */
 function termWriteTags(_ctx: unknown, term: unknown): string[] {
   const { id, projectId, createdById } = term as TermView;
   return [
     cacheTags.term(id),
-    cacheTags.project(projectId),
+    cacheTags.projectTerms(projectId),
     cacheTags.search(createdById),
   ];
 }

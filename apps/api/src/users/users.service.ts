@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Cacheable, CacheInvalidate } from '@lexikon/cache';
 import { Repository } from 'typeorm';
-import { cacheTags } from '../cache/cache-tags.js';
+import { cacheTags, projectGoneTags } from '../cache/cache-tags.js';
 import { Project } from '../projects/project.entity.js';
 import { generateApiKey, hashApiKey } from '../auth/api-key.js';
 import type { Principal } from '../auth/principal.js';
@@ -114,7 +114,7 @@ export class UsersService {
         cacheTags.user(userId),
         cacheTags.search(userId),
         cacheTags.projects,
-        ...(deleted as DeletedUser).projectIds.map(cacheTags.project),
+        ...(deleted as DeletedUser).projectIds.flatMap(projectGoneTags),
       ];
     },
   })
