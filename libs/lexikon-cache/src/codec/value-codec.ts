@@ -100,8 +100,7 @@ function isPlainJson(value: unknown, path: string, seen: Set<object>): boolean {
     }
   } else if (isPlainObject(value) || isDataObject(value)) {
     plain = !(MARK in value) && !hasToJson(value);
-    for (const key of Object.keys(value)) {
-      const child = (value as Record<string, unknown>)[key];
+    for (const [key, child] of Object.entries(value)) {
       if (child === undefined || !isPlainJson(child, `${path}.${key}`, seen))
         plain = false;
     }
@@ -205,12 +204,8 @@ function taggedObject(value: object, path: string, seen: Set<object>): Tagged {
     return toTagged((value as { toJSON(): unknown }).toJSON(), path, seen);
   }
   const out: { [key: string]: Tagged } = {};
-  for (const key of Object.keys(value)) {
-    out[key] = toTagged(
-      (value as Record<string, unknown>)[key],
-      `${path}.${key}`,
-      seen,
-    );
+  for (const [key, child] of Object.entries(value)) {
+    out[key] = toTagged(child, `${path}.${key}`, seen);
   }
   // A user object that happens to own the marker key is wrapped so that it
   // can never be read back as one of our markers.
@@ -281,8 +276,8 @@ function reviveObject(node: {
   [key: string]: Tagged;
 }): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(node)) {
-    const value = fromTagged(node[key]);
+  for (const [key, child] of Object.entries(node)) {
+    const value = fromTagged(child);
     // an own "__proto__" key must stay data, never become the prototype
     if (key === '__proto__') {
       Object.defineProperty(out, key, {

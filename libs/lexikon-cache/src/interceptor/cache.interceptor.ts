@@ -343,8 +343,7 @@ export class CacheInterceptor implements NestInterceptor {
   }
 
   private defaultKey(req: HttpRequest): string {
-    const query =
-      req.query && Object.keys(req.query).length ? canonicalize(req.query) : '';
+    const query = req.query && hasAny(req.query) ? canonicalize(req.query) : '';
     return `http:GET:${escapeKeyPart(requestPath(req))}:${escapeKeyPart(query)}`;
   }
 
@@ -402,6 +401,11 @@ const NO_TAGS: readonly string[] = [];
 interface Lookup {
   readonly key: string;
   readonly tagKeys: readonly string[];
+}
+
+function hasAny(query: Record<string, unknown>): boolean {
+  for (const name in query) if (Object.hasOwn(query, name)) return true;
+  return false;
 }
 
 function hasOtherQuery(

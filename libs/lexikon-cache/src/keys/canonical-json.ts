@@ -45,11 +45,10 @@ function write(value: unknown, seen: Set<object>): string {
     if (ArrayBuffer.isView(obj)) {
       return `#bytes(${Buffer.from(obj.buffer, obj.byteOffset, obj.byteLength).toString('base64')})`;
     }
-    const record = obj as Record<string, unknown>;
-    const keys = Object.keys(record)
-      .filter((k) => record[k] !== undefined)
-      .sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${write(record[k], seen)}`).join(',')}}`;
+    const fields = Object.entries(obj)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${fields.map(([k, v]) => `${JSON.stringify(k)}:${write(v, seen)}`).join(',')}}`;
   } finally {
     seen.delete(obj);
   }

@@ -216,7 +216,7 @@ export class CacheService {
    *
    * @example
    * const [views, last] = await cache.pipeline((b) => b.increment('views').get<Date>('last-visit'));
-   * if (views.ok) console.log(views.value);
+   * if (views.ok) metrics.record(views.value);
    */
   async pipeline<R extends readonly unknown[]>(
     build: (batch: CacheBatch) => CacheBatch<R>,

@@ -81,8 +81,11 @@ export class MemoryCacheStore extends CacheStore {
     this.slots.delete(key);
     this.slots.set(key, slot);
     if (this.slots.size > this.maxEntries) {
-      const oldest = this.slots.keys().next().value;
-      if (oldest !== undefined) this.slots.delete(oldest);
+      // a Map iterates in insertion order: the first slot is the least recently used
+      for (const [oldest] of this.slots) {
+        this.slots.delete(oldest);
+        break;
+      }
     }
   }
 
