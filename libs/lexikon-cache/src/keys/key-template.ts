@@ -90,10 +90,6 @@ export class KeyTemplate {
     return this.parts.filter((p): p is Reference => typeof p !== 'string');
   }
 
-  get isStatic(): boolean {
-    return this.parts.every((p) => typeof p === 'string');
-  }
-
   /** The rendered text, or undefined when a referenced value is absent. */
   render(resolve: RootResolver): string | undefined {
     let out = '';

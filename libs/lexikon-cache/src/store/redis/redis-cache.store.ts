@@ -90,8 +90,6 @@ function toMiss(reply: ScriptReply[]): ReadMiss {
 export class RedisCacheStore extends CacheStore {
   readonly kind = 'redis' as const;
   private readonly cluster: boolean;
-  /** '1' when scripts may read tag keys themselves (not in a cluster). */
-  private readonly checkTags: '1' | '0';
   private readonly seedPrefix = randomBytes(6).toString('base64url') + '.';
   private seq = 0;
   private readonly tagTtl: string;
@@ -107,7 +105,6 @@ export class RedisCacheStore extends CacheStore {
   ) {
     super();
     this.cluster = mode === 'cluster';
-    this.checkTags = this.cluster ? '0' : '1';
     this.tagTtl = String(tagTtlSeconds);
     client.on('ready', this.onReady);
     client.on('error', this.onError);
@@ -124,10 +121,6 @@ export class RedisCacheStore extends CacheStore {
   private readonly onError = (err: Error) => {
     this.connectionError = err;
   };
-
-  get redis(): Redis | Cluster {
-    return this.client;
-  }
 
   private lastLeaseMs = -1;
   private lastLeaseArg = '0';
