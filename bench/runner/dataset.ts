@@ -5,7 +5,6 @@ import { Term } from '../../apps/api/src/terms/term.entity.js';
 import { toTermView } from '../../apps/api/src/terms/term.view.js';
 import type { DatasetInfo } from '../report/results.js';
 import { onCleanup } from '../support/cleanup.js';
-import { REPO_ROOT } from '../support/paths.js';
 import {
   createRunDatabase,
   findAdminUrl,
@@ -43,7 +42,7 @@ export async function openBenchDatabase(
     say(
       `no PostgreSQL at ${redactUrl(found.configured)}: starting a throwaway one`,
     );
-    adminUrl = await startThrowawayPostgres(REPO_ROOT);
+    adminUrl = await startThrowawayPostgres();
     server = 'throwaway';
   }
   const db = await createRunDatabase(adminUrl, DATABASE_PREFIX);

