@@ -48,6 +48,22 @@ local function is_counter(v)
   return string.match(v, '^%-?%d+$') ~= nil
 end
 
+-- an entry's payload without a lease (tags checked on this server); false
+-- for a miss, a lease or a stale entry; a corrupt value is deleted
+local function peek(key)
+  local v = redis.call('GET', key)
+  if not v then return false end
+  local kind = string.sub(v, 1, 1)
+  if kind == 'E' then
+    local payload = parse_entry(v, true)
+    if payload == nil then redis.call('DEL', key) return false end
+    return payload
+  end
+  if is_counter(v) then return v end
+  if kind ~= 'L' then redis.call('DEL', key) end
+  return false
+end
+
 -- Versions and lease tokens start with the server time (s.us): a fill can
 -- then tell whether a tag was bumped ('b') after its lease was taken, rather
 -- than merely created ('c').
@@ -223,22 +239,7 @@ export const READ_MANY = script(
   'read_many',
   `
 local out = {}
-for i = 1, #KEYS do
-  local v = redis.call('GET', KEYS[i])
-  local r = false
-  if v then
-    local kind = string.sub(v, 1, 1)
-    if kind == 'E' then
-      local payload = parse_entry(v, true)
-      if payload then r = payload elseif payload == nil then redis.call('DEL', KEYS[i]) end
-    elseif is_counter(v) then
-      r = v
-    elseif kind ~= 'L' then
-      redis.call('DEL', KEYS[i])
-    end
-  end
-  out[i] = r
-end
+for i = 1, #KEYS do out[i] = peek(KEYS[i]) end
 return out
 `,
 );
@@ -279,27 +280,14 @@ return r
 export const BATCH = script(
   'batch',
   `
-local function get(key)
-  local v = redis.call('GET', key)
-  if not v then return false end
-  local kind = string.sub(v, 1, 1)
-  if kind == 'E' then
-    local payload = parse_entry(v, true)
-    if payload == nil then redis.call('DEL', key) return false end
-    return payload
-  end
-  if is_counter(v) then return v end
-  if kind ~= 'L' then redis.call('DEL', key) end
-  return false
-end
 local out = {}
 local a = 1
 for i = 1, #KEYS do
   local op = ARGV[a]
   local key = KEYS[i]
   local ok, r = pcall(function()
-    if op == 'g' then a = a + 1 return get(key)
-    elseif op == 'x' then a = a + 1 return get(key) and 1 or 0
+    if op == 'g' then a = a + 1 return peek(key)
+    elseif op == 'x' then a = a + 1 return peek(key) and 1 or 0
     elseif op == 'd' then a = a + 1 return redis.call('DEL', key)
     elseif op == 's' then
       redis.call('SET', key, 'E0\\n' .. ARGV[a + 2], 'PX', ARGV[a + 1])
