@@ -42,7 +42,6 @@ const {
 
 const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
-const TEST_DATABASE = 'lexikon_test';
 const INSTALL_HINT =
   'Install them (Debian/Ubuntu: apt-get install redis-server postgresql) ' +
   'or set REDIS_URL / DATABASE_URL to running servers.';
@@ -329,8 +328,11 @@ export default async function globalSetup(): Promise<void> {
     ]);
     state.postgresStarted = pgBinaries !== undefined;
     save();
-    await recreateDatabase(adminUrl, TEST_DATABASE);
-    const testDatabaseUrl = withDatabase(adminUrl, TEST_DATABASE);
+    // named for the run, so that runs from several checkouts can share a server;
+    // global-teardown.ts drops it with the run's other databases
+    const testDatabase = `lexikon_test_${runId}_suite`;
+    await recreateDatabase(adminUrl, testDatabase);
+    const testDatabaseUrl = withDatabase(adminUrl, testDatabase);
 
     process.env.TEST_REDIS_URL = testRedisUrl;
     process.env.TEST_DATABASE_URL = testDatabaseUrl;

@@ -20,7 +20,7 @@ export function testRedisUrl(): string {
   return required('TEST_REDIS_URL', 'Redis');
 }
 
-/** The suite's own database, lexikon_test, recreated at every run. */
+/** The run's own database (lexikon_test_<run id>_suite), dropped with the run. */
 export function testDatabaseUrl(): string {
   return required('TEST_DATABASE_URL', 'database');
 }

@@ -80,7 +80,7 @@ describe('services', () => {
       );
       return rows[0].db;
     });
-    expect(name).toBe('lexikon_test');
+    expect(name).toMatch(/^lexikon_test_[0-9a-f]{8}_suite$/);
     expect(testPgAdminUrl()).not.toBe(testDatabaseUrl());
   });
 
