@@ -22,6 +22,8 @@ export default {
   },
   moduleNameMapper: {
     '^@lexikon/cache$': '<rootDir>/libs/lexikon-cache/src/index.ts',
+    '^@lexikon/cache/health$':
+      '<rootDir>/libs/lexikon-cache/src/health/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testEnvironment: 'node',

@@ -9,6 +9,10 @@ const ALIASES: Record<string, string> = {
     '../../libs/lexikon-cache/src/index.js',
     import.meta.url,
   ).href,
+  '@lexikon/cache/health': new URL(
+    '../../libs/lexikon-cache/src/health/index.js',
+    import.meta.url,
+  ).href,
 };
 
 interface ResolveResult {

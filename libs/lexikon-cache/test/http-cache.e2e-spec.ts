@@ -14,7 +14,7 @@ import {
 } from '@nestjs/common';
 import request from 'supertest';
 import { Cacheable, CacheInvalidate, CachePut } from '@lexikon/cache';
-import { escapeKeyPart } from '../src/keys/cache-keys.js';
+import { escapeKeyPart } from '../src/core/keys/cache-keys.js';
 import {
   createHttpFixture,
   type AdapterKind,

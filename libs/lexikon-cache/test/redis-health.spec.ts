@@ -3,9 +3,9 @@ import { HealthCheckService, TerminusModule } from '@nestjs/terminus';
 import { Test, type TestingModule } from '@nestjs/testing';
 import {
   LexikonCacheModule,
-  RedisHealthIndicator,
   type LexikonCacheModuleOptions,
 } from '@lexikon/cache';
+import { RedisHealthIndicator } from '@lexikon/cache/health';
 import { findFreePort } from '../../../test/support/free-port.js';
 import { startHangingListener } from '../../../test/support/hanging-listener.js';
 import {

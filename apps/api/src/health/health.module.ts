@@ -1,4 +1,4 @@
-import { RedisHealthIndicator } from '@lexikon/cache';
+import { RedisHealthIndicator } from '@lexikon/cache/health';
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { LifecycleModule } from '../lifecycle/lifecycle.module.js';

@@ -1,4 +1,4 @@
-import { RedisHealthIndicator } from '@lexikon/cache';
+import { RedisHealthIndicator } from '@lexikon/cache/health';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   HealthIndicatorService,

@@ -4,7 +4,7 @@ import {
   type HealthIndicatorResult,
   type HealthIndicatorStatus,
 } from '@nestjs/terminus';
-import { CacheStore, type CacheStoreInfo } from '../store/cache-store.js';
+import { CacheStore, type CacheStoreInfo } from '../core/store/cache-store.js';
 
 export interface RedisHealthOptions {
   /**

@@ -1,0 +1,92 @@
+import type { StoreBatchOp } from '../core/store/cache-store.js';
+
+/** The outcome of one command of a batch, at its position. */
+export type BatchOutcome<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly error: Error };
+
+/** One outcome per queued command, typed by what each command yields. */
+export type BatchResults<R extends readonly unknown[]> = {
+  -readonly [I in keyof R]: BatchOutcome<R[I]>;
+};
+
+export interface QueuedOp {
+  readonly key: string;
+  readonly build: (fullKey: string) => StoreBatchOp;
+}
+
+/**
+ * Commands for `CacheService.pipeline()`, run atomically. Each method returns
+ * the batch with its result type appended, so the results are typed by
+ * position.
+ *
+ * @example
+ * const [user, visits] = await cache.pipeline((b) => b.get<User>('user:1').increment('visits'));
+ */
+export class CacheBatch<R extends readonly unknown[] = []> {
+  /** @internal */
+  readonly ops: QueuedOp[] = [];
+
+  constructor(
+    private readonly encode: (value: unknown) => string,
+    private readonly ttlMs: (ttl: number | undefined) => number,
+    private readonly checkBy: (by: number) => void,
+  ) {}
+
+  private push<T>(op: QueuedOp): CacheBatch<[...R, T]> {
+    this.ops.push(op);
+    return this as unknown as CacheBatch<[...R, T]>;
+  }
+
+  get<T = unknown>(key: string): CacheBatch<[...R, T | undefined]> {
+    return this.push<T | undefined>({
+      key,
+      build: (k) => ({ op: 'get', key: k }),
+    });
+  }
+
+  exists(key: string): CacheBatch<[...R, boolean]> {
+    return this.push<boolean>({
+      key,
+      build: (k) => ({ op: 'exists', key: k }),
+    });
+  }
+
+  set(
+    key: string,
+    value: unknown,
+    options?: { ttl?: number },
+  ): CacheBatch<[...R, boolean]> {
+    const payload = this.encode(value);
+    const ttlMs = this.ttlMs(options?.ttl);
+    return this.push<boolean>({
+      key,
+      build: (k) => ({ op: 'set', key: k, payload, ttlMs }),
+    });
+  }
+
+  delete(key: string): CacheBatch<[...R, number]> {
+    return this.push<number>({ key, build: (k) => ({ op: 'delete', key: k }) });
+  }
+
+  increment(
+    key: string,
+    by = 1,
+    options?: { ttl?: number },
+  ): CacheBatch<[...R, number]> {
+    this.checkBy(by);
+    const ttlMs = this.ttlMs(options?.ttl);
+    return this.push<number>({
+      key,
+      build: (k) => ({ op: 'increment', key: k, by, ttlMs }),
+    });
+  }
+
+  expire(key: string, ttl: number): CacheBatch<[...R, boolean]> {
+    const ttlMs = this.ttlMs(ttl);
+    return this.push<boolean>({
+      key,
+      build: (k) => ({ op: 'expire', key: k, ttlMs }),
+    });
+  }
+}

@@ -1,0 +1,36 @@
+import { CACHE_INVALIDATE_METADATA } from '../lexikon-cache.constants.js';
+import type { CacheInvalidateOptions } from '../../declarative/cache-options.types.js';
+
+/**
+ * Invalidates entries when the method succeeds (or before it runs, with
+ * `when: 'before'`). Strings are keys, or patterns when they contain `*`;
+ * the decorator may be stacked.
+ *
+ * @example
+ * @CacheInvalidate('user:{id}', 'users:page:*')
+ * @CacheInvalidate({ tags: ['project:{id}'] })
+ * async update(id: string, dto: UpdateProjectDto) { ... }
+ */
+export function CacheInvalidate(
+  ...targets: (string | CacheInvalidateOptions)[]
+): MethodDecorator {
+  const entries: CacheInvalidateOptions[] = targets.map((t) =>
+    typeof t === 'string'
+      ? t.includes('*')
+        ? { patterns: [t] }
+        : { keys: [t] }
+      : t,
+  );
+  return (target, propertyKey, descriptor: PropertyDescriptor) => {
+    const method = descriptor.value as object;
+    const existing =
+      (Reflect.getMetadata(CACHE_INVALIDATE_METADATA, method) as
+        CacheInvalidateOptions[] | undefined) ?? [];
+    Reflect.defineMetadata(
+      CACHE_INVALIDATE_METADATA,
+      [...existing, ...entries],
+      method,
+    );
+    return descriptor;
+  };
+}

@@ -1,0 +1,121 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/*
+ * The library's layering, read from the sources: `core` (framework-free)
+ * ← `declarative` ← `nest`, and `health` → `core` only. The main entry
+ * never loads Terminus, so that it stays an optional peer.
+ */
+const here = dirname(fileURLToPath(import.meta.url));
+const src = resolve(here, '../src');
+const MAX_LINES = 300;
+/** Files still being split, with the length they may not exceed meanwhile. */
+const SPLITTING: Record<string, number> = {
+  'core/codec/value-codec.ts': 310,
+  'core/engine/cache-engine.ts': 561,
+  'core/store/memory/memory-cache.store.ts': 426,
+  'core/store/redis/lua-scripts.ts': 337,
+  'core/store/redis/redis-cache.store.ts': 609,
+  'nest/cache.service.ts': 374,
+  'nest/interceptor/cache.interceptor.ts': 451,
+};
+
+function sources(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return sources(path);
+    return entry.name.endsWith('.ts') ? [path] : [];
+  });
+}
+
+/** Every module specifier a file imports or re-exports, statically or dynamically. */
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const found: string[] = [];
+  const patterns = [
+    /^\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]/gm,
+    /^\s*import\s+['"]([^'"]+)['"]/gm,
+    /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g,
+  ];
+  for (const re of patterns) {
+    for (const m of text.matchAll(re)) found.push(m[1]);
+  }
+  return found;
+}
+
+/** The layer of a file: its first folder under src/, or `entry` for index files at the top. */
+function layerOf(file: string): string {
+  const rel = relative(src, file);
+  return rel.includes('/') ? rel.split('/')[0] : 'entry';
+}
+
+const ALLOWED: Record<string, ReadonlySet<string>> = {
+  core: new Set(['core']),
+  declarative: new Set(['core', 'declarative']),
+  nest: new Set(['core', 'declarative', 'nest']),
+  health: new Set(['core', 'health']),
+  entry: new Set(['core', 'declarative', 'nest']),
+};
+
+const FRAMEWORK = /^@nestjs\//;
+
+function violations(): string[] {
+  const out: string[] = [];
+  for (const file of sources(src)) {
+    const layer = layerOf(file);
+    const allowed = ALLOWED[layer];
+    if (!allowed) {
+      out.push(`${relative(src, file)}: not in a known layer`);
+      continue;
+    }
+    for (const spec of importsOf(file)) {
+      if (spec.startsWith('.')) {
+        const target = resolve(dirname(file), spec);
+        const targetLayer = layerOf(target);
+        if (!allowed.has(targetLayer)) {
+          out.push(`${relative(src, file)} imports ${spec} (${targetLayer})`);
+        }
+      } else if (
+        FRAMEWORK.test(spec) &&
+        (layer === 'core' || layer === 'declarative')
+      ) {
+        out.push(`${relative(src, file)} imports ${spec}`);
+      } else if (spec.startsWith('@nestjs/terminus') && layer !== 'health') {
+        out.push(`${relative(src, file)} imports ${spec} outside health/`);
+      }
+    }
+  }
+  return out;
+}
+
+describe('library layering', () => {
+  it('keeps imports flowing core ← declarative ← nest, and health → core', () => {
+    expect(violations()).toEqual([]);
+  });
+
+  it('finds a violation when there is one', () => {
+    const file = join(src, 'core', 'example.ts');
+    expect(layerOf(file)).toBe('core');
+    expect(ALLOWED.core.has(layerOf(join(src, 'nest', 'x.ts')))).toBe(false);
+    expect(
+      importsOf(join(src, 'nest', 'lexikon-cache.module.ts')).some((s) =>
+        FRAMEWORK.test(s),
+      ),
+    ).toBe(true);
+  });
+
+  it(`holds no source file over ${MAX_LINES} lines`, () => {
+    const long = sources(src)
+      .filter((f) => !f.endsWith('.spec.ts'))
+      .map(
+        (f) =>
+          [
+            relative(src, f),
+            readFileSync(f, 'utf8').split('\n').length,
+          ] as const,
+      )
+      .filter(([file, lines]) => lines > (SPLITTING[file] ?? MAX_LINES));
+    expect(long).toEqual([]);
+  });
+});
