@@ -99,7 +99,7 @@ export async function measureMemory(
         const batch: [string, unknown][] = [];
         for (let j = i; j < Math.min(entries, i + CHUNK); j++)
           batch.push([`mem:term:${j}`, toValue(j)]);
-        if (!(await ctx.cache.mset(batch, { ttl: TTL_SECONDS })))
+        if (!(await ctx.cache.mset(batch, { ttl: `${TTL_SECONDS}s` })))
           throw new Error('CacheService.mset failed');
       }
     };

@@ -39,7 +39,7 @@ export async function benchAppModule(
           LexikonCacheModule.forRoot({
             redis: { url: config.redisUrl },
             keyPrefix: `bench:lx:${config.adapter}:`,
-            defaultTtl: ttl,
+            defaultTtl: ttl * 1000,
           }),
         ],
         controllers: [LexikonTermsController, counters],
@@ -51,7 +51,7 @@ export async function benchAppModule(
           LexikonCacheModule.forRoot({
             redis: { url: config.redisUrl },
             keyPrefix: `bench:lxt:${config.adapter}:`,
-            defaultTtl: ttl,
+            defaultTtl: ttl * 1000,
           }),
         ],
         controllers: [LexikonTaggedTermsController, counters],
@@ -62,7 +62,7 @@ export async function benchAppModule(
         imports: [
           LexikonCacheModule.forRoot({
             store: 'memory',
-            defaultTtl: ttl,
+            defaultTtl: ttl * 1000,
           }),
         ],
         controllers: [LexikonTermsController, counters],

@@ -1,22 +1,26 @@
 export { LexikonCacheModule } from './nest/lexikon-cache.module.js';
+export type { LexikonCacheModuleAsyncOptions } from './nest/lexikon-cache.module-definition.js';
 export type {
   LexikonCacheModuleOptions,
   RedisConnectionOptions,
 } from './core/options/cache-options.js';
+export type { Duration, DurationUnit } from './core/time/duration.js';
 export { CacheService } from './nest/cache.service.js';
 export type {
   CacheSetOptions,
   CacheGetOrSetOptions,
   CacheInfo,
 } from './nest/cache.service.js';
-export { CacheBatch } from './nest/cache-batch.js';
-export type { BatchOutcome, BatchResults } from './nest/cache-batch.js';
-export { CacheStore } from './core/store/cache-store.js';
+export type {
+  CacheBatch,
+  BatchOutcome,
+  BatchResults,
+} from './nest/cache-batch.js';
 export type {
   CacheStoreInfo,
   StoreHealth,
   StoreHealthOptions,
-} from './core/store/cache-store.js';
+} from './core/store/store-types.js';
 export type { CacheStatsSnapshot } from './core/engine/cache-stats.js';
 export {
   LexikonCacheError,
@@ -40,5 +44,5 @@ export type {
   CachePutOptions,
   CacheCallContext,
   CacheTemplate,
+  InvalidationTargetsOf,
 } from './declarative/cache-options.types.js';
-export { CacheInterceptor } from './nest/interceptor/cache.interceptor.js';

@@ -117,7 +117,7 @@ describe.each<StoreKind>(['redis', 'memory'])(
       });
 
       it('expires entries after their TTL', async () => {
-        await f.cache.set('short', 'soon gone', { ttl: 1 });
+        await f.cache.set('short', 'soon gone', { ttl: '1s' });
         expect(await f.cache.get('short')).toBe('soon gone');
         await sleep(1100);
         expect(await f.cache.get('short')).toBeUndefined();
@@ -143,7 +143,7 @@ describe.each<StoreKind>(['redis', 'memory'])(
             ['m:2', null],
             ['m:3', new Date(5)],
           ],
-          { ttl: 60 },
+          { ttl: '60s' },
         ),
       ).toBe(true);
       expect(await f.cache.mget(['m:1', 'm:2', 'm:missing', 'm:3'])).toEqual([
@@ -216,10 +216,10 @@ describe.each<StoreKind>(['redis', 'memory'])(
       }
     });
 
-    describe('pipeline', () => {
+    describe('batch', () => {
       it('runs a typed batch and reports a failing command by position', async () => {
         await f.cache.set('not-a-counter', { a: 1 });
-        const [set, get, incr, bad, del, exists] = await f.cache.pipeline((b) =>
+        const [set, get, incr, bad, del, exists] = await f.cache.batch((b) =>
           b
             .set('p:1', new Date(7))
             .get<Date>('p:1')

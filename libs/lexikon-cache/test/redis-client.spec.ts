@@ -130,7 +130,7 @@ describe('connection settings', () => {
           useFactory: async () => ({
             redis: { url: testRedisUrl() },
             keyPrefix: prefix,
-            defaultTtl: 120,
+            defaultTtl: '120s',
           }),
         }),
       ],
@@ -169,7 +169,7 @@ describe('TTL jitter', () => {
       const cache = module.get(CacheService);
       const keys = Array.from({ length: 20 }, (_, i) => `j:${i}`);
       await Promise.all(
-        keys.map((k) => cache.getOrSet(k, () => k, { ttl: 100 })),
+        keys.map((k) => cache.getOrSet(k, () => k, { ttl: '100s' })),
       );
       const ttls = await Promise.all(
         keys.map((k) => raw.pttl(`${prefix}${k}`)),

@@ -135,13 +135,13 @@ describe('Redis Cluster', () => {
   });
 
   it('runs an atomic batch on one slot and refuses one across slots', async () => {
-    const [a, b] = await cache.pipeline((batch) =>
+    const [a, b] = await cache.batch((batch) =>
       batch.set('{cart:1}:items', ['x']).increment('{cart:1}:total', 2),
     );
     expect(a).toEqual({ ok: true, value: true });
     expect(b).toEqual({ ok: true, value: 2 });
     await expect(
-      cache.pipeline((batch) => batch.set('a1', 1).set('b2', 2)),
+      cache.batch((batch) => batch.set('a1', 1).set('b2', 2)),
     ).rejects.toBeInstanceOf(CrossSlotBatchError);
   });
 

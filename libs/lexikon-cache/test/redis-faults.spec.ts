@@ -117,7 +117,7 @@ describe('CacheService when Redis fails', () => {
       expect({ name, value }).toEqual({ name, value: expected });
       expect({ name, fast: ms < BOUND }).toEqual({ name, fast: true });
     }
-    const [batch] = await cache.pipeline((b) => b.get('k'));
+    const [batch] = await cache.batch((b) => b.get('k'));
     expect(batch.ok).toBe(false);
     await expect(cache.info()).rejects.toBeInstanceOf(CacheUnavailableError);
   }

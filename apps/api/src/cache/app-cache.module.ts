@@ -7,7 +7,7 @@ import { redisConfig, type RedisConfig } from '../config/redis.config.js';
 function cacheOptions(redis: RedisConfig): LexikonCacheModuleOptions {
   const common = {
     keyPrefix: redis.keyPrefix,
-    defaultTtl: redis.defaultTtlSeconds,
+    defaultTtl: redis.defaultTtlSeconds * 1000,
     commandTimeout: redis.commandTimeoutMs,
   };
   if (!redis.enabled) return { ...common, store: 'memory' };

@@ -13,7 +13,7 @@ export class StatsController {
 
   @Get()
   // the one route allowed to be stale: counts are cached for five minutes, by TTL only
-  @Cacheable({ key: 'stats:counts', ttl: 300, scope: 'public' })
+  @Cacheable({ key: 'stats:counts', ttl: '5m', scope: 'public' })
   @ApiOkResponse({
     type: StatsView,
     description: 'How many users, projects and terms exist',

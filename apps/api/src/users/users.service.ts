@@ -60,7 +60,7 @@ export class UsersService {
 
   /** The principal owning the key with this sha256, or null. */
   // runs on every request; rotation and deletion invalidate it (auth:<old hash>)
-  @Cacheable({ key: 'auth:{0}', ttl: 300 })
+  @Cacheable({ key: 'auth:{0}', ttl: '5m' })
   async findByApiKeyHash(apiKeyHash: string): Promise<Principal | null> {
     const user = await this.users.findOne({
       where: { apiKeyHash },

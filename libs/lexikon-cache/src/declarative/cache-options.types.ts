@@ -1,3 +1,5 @@
+import type { Duration } from '../core/time/duration.js';
+
 /**
  * What key, tag and condition functions see of a call. For a service method
  * `args` holds its arguments; for a controller handler the request parts are
@@ -23,10 +25,10 @@ export interface CacheCallContext {
 export type CacheTemplate = string;
 
 export interface CacheableOptions<TResult = unknown> {
-  /** Template or function giving the key. Default: derived from the call. */
+  /** Template or function giving the key (a function's text is not escaped). Default: derived from the call. */
   key?: CacheTemplate | ((ctx: CacheCallContext) => string);
-  /** Seconds. Default: the module's `defaultTtl`. */
-  ttl?: number;
+  /** Lifetime: ms, or a string with its unit (`'5m'`). Default: the module's `defaultTtl`. */
+  ttl?: Duration;
   /**
    * Tags of the entry: templates, or a function also given the result.
    * Invalidating a tag invalidates every entry that carries it.
@@ -45,23 +47,35 @@ export interface CacheableOptions<TResult = unknown> {
    * authenticated principal. `'public'`: shared by everyone.
    */
   scope?: 'principal' | 'public';
+  /**
+   * HTTP only, public entries: `Cache-Control: public, max-age=<seconds>`,
+   * so browsers and shared caches may serve the response that long without
+   * asking. Only for data allowed to lag: they never see an invalidation.
+   * Default: `public, no-cache` (they revalidate with the ETag every time).
+   */
+  maxAge?: Duration;
 }
 
 /**
  * Targets of an invalidation: templates, or a function of the call (and,
  * after it, of its result) returning the keys, tags or patterns themselves.
  */
-export type InvalidationTargets =
+export type InvalidationTargetsOf<TResult = unknown> =
   | readonly CacheTemplate[]
-  | ((ctx: CacheCallContext, result: unknown) => readonly string[]);
+  | ((ctx: CacheCallContext, result: TResult) => readonly string[]);
 
-export interface CacheInvalidateOptions {
+/**
+ * What a write invalidates. Targets given by a function are used as they are
+ * (not escaped); `result` is the call's result, or undefined when the
+ * invalidation runs before the call or after it failed.
+ */
+export interface CacheInvalidateOptions<TResult = unknown> {
   /** Exact keys to delete. */
-  keys?: InvalidationTargets;
+  keys?: InvalidationTargetsOf<TResult>;
   /** Tags to invalidate. */
-  tags?: InvalidationTargets;
+  tags?: InvalidationTargetsOf<TResult>;
   /** Key patterns to delete; `*` is the only wildcard. */
-  patterns?: InvalidationTargets;
+  patterns?: InvalidationTargetsOf<TResult>;
   /** `'after'` (default): once the call succeeded. `'before'`: before it runs. */
   when?: 'after' | 'before';
   /** Also invalidate when the call throws (after-invalidations only). Default false. */
@@ -69,12 +83,19 @@ export interface CacheInvalidateOptions {
 }
 
 export interface CachePutOptions<TResult = unknown> {
+  /** Template or function giving the key. Default: derived from the call (on a route, its GET key). */
   key?: CacheTemplate | ((ctx: CacheCallContext, result: TResult) => string);
-  ttl?: number;
+  /** Lifetime: ms, or a string with its unit. Default: the module's `defaultTtl`. */
+  ttl?: Duration;
   tags?:
     | readonly CacheTemplate[]
     | ((ctx: CacheCallContext, result: TResult) => readonly string[]);
   unless?: (result: TResult, ctx: CacheCallContext) => boolean;
+  /**
+   * HTTP only. `'principal'` (default): the put writes the caller's own copy
+   * and invalidates every other principal's. `'public'`: one shared entry.
+   */
+  scope?: 'principal' | 'public';
 }
 
 /** A method's cache decorators, as read from its metadata. */

@@ -15,6 +15,11 @@ import {
   type RootResolver,
 } from '../core/keys/key-template.js';
 import type { ResolvedCacheOptions } from '../core/options/resolve-options.js';
+import {
+  describeDuration,
+  durationMs,
+  type Duration,
+} from '../core/time/duration.js';
 
 /** Renders a key from the call (and, after it, its result); undefined when a value is absent. */
 export type KeySource = (
@@ -38,6 +43,8 @@ export interface CacheablePlan {
     ((result: unknown, ctx: CacheCallContext) => boolean) | undefined;
   readonly cacheNullish: boolean;
   readonly scope: 'principal' | 'public';
+  /** Seconds of `max-age` for public HTTP entries, when the route allows browsers to keep them. */
+  readonly maxAgeSeconds: number | undefined;
 }
 
 export interface PutPlan {
@@ -54,6 +61,7 @@ export interface PutPlan {
     ((ctx: CacheCallContext, result: unknown) => readonly string[]) | undefined;
   readonly unless:
     ((result: unknown, ctx: CacheCallContext) => boolean) | undefined;
+  readonly scope: 'principal' | 'public';
 }
 
 /** Templates, or a function giving the targets themselves. */
@@ -109,17 +117,18 @@ function compileTemplates(
 
 function ttlMs(
   where: string,
-  ttl: number | undefined,
+  ttl: Duration | undefined,
   options: ResolvedCacheOptions,
 ): number {
-  if (ttl === undefined) return options.defaultTtl * 1000;
-  if (!Number.isInteger(ttl) || ttl <= 0) {
+  if (ttl === undefined) return options.defaultTtlMs;
+  const ms = durationMs(ttl);
+  if (ms === undefined) {
     throw CacheDecorationError.create(
       where,
-      `ttl must be a positive integer of seconds, got ${String(ttl)}`,
+      `ttl must be a positive duration (ms, or a string such as '30s', '5m'), got ${describeDuration(ttl)}`,
     );
   }
-  return ttl * 1000;
+  return ms;
 }
 
 function beforeResult(check: RootCheck): RootCheck {
@@ -177,6 +186,10 @@ function compileCacheable(
     unless: o.unless as CacheablePlan['unless'],
     cacheNullish: o.cacheNullish ?? true,
     scope: o.scope ?? 'principal',
+    maxAgeSeconds:
+      o.maxAge === undefined
+        ? undefined
+        : Math.floor(ttlMs(where, o.maxAge, options) / 1000),
   };
 }
 
@@ -204,6 +217,7 @@ function compilePut(
     tagsFn:
       typeof o.tags === 'function' ? (o.tags as PutPlan['tagsFn']) : undefined,
     unless: o.unless as PutPlan['unless'],
+    scope: o.scope ?? 'principal',
   };
 }
 

@@ -1,10 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
   HealthIndicatorService,
   type HealthIndicatorResult,
   type HealthIndicatorStatus,
 } from '@nestjs/terminus';
-import { CacheStore, type CacheStoreInfo } from '../core/store/cache-store.js';
+import type { CacheStore, CacheStoreInfo } from '../core/store/cache-store.js';
+import { CACHE_STORE } from '../core/store/store-token.js';
 
 export interface RedisHealthOptions {
   /**
@@ -91,7 +92,7 @@ function optionProblem(options: RedisHealthOptions): string | undefined {
 export class RedisHealthIndicator {
   constructor(
     private readonly healthIndicatorService: HealthIndicatorService,
-    private readonly store: CacheStore,
+    @Inject(CACHE_STORE) private readonly store: CacheStore,
   ) {}
 
   /**

@@ -1,3 +1,8 @@
+import type { Duration } from '../core/time/duration.js';
+import { DROPPED, type CacheEngine } from '../core/engine/cache-engine.js';
+import type { EntryPolicy } from '../core/engine/entry-policy.js';
+import { CacheUnavailableError } from '../core/errors/lexikon-cache.error.js';
+import { answered } from '../core/guard/fail-open-store.js';
 import type { StoreBatchOp } from '../core/store/cache-store.js';
 
 /** The outcome of one command of a batch, at its position. */
@@ -10,18 +15,19 @@ export type BatchResults<R extends readonly unknown[]> = {
   -readonly [I in keyof R]: BatchOutcome<R[I]>;
 };
 
+/** @internal */
 export interface QueuedOp {
   readonly key: string;
   readonly build: (fullKey: string) => StoreBatchOp;
 }
 
 /**
- * Commands for `CacheService.pipeline()`, run atomically. Each method returns
+ * Commands for `CacheService.batch()`, run atomically. Each method returns
  * the batch with its result type appended, so the results are typed by
  * position.
  *
  * @example
- * const [user, visits] = await cache.pipeline((b) => b.get<User>('user:1').increment('visits'));
+ * const [user, visits] = await cache.batch((b) => b.get<User>('user:1').increment('visits'));
  */
 export class CacheBatch<R extends readonly unknown[] = []> {
   /** @internal */
@@ -29,7 +35,7 @@ export class CacheBatch<R extends readonly unknown[] = []> {
 
   constructor(
     private readonly encode: (value: unknown) => string,
-    private readonly ttlMs: (ttl: number | undefined) => number,
+    private readonly ttlMs: (ttl: Duration | undefined) => number,
     private readonly checkBy: (by: number) => void,
   ) {}
 
@@ -55,7 +61,7 @@ export class CacheBatch<R extends readonly unknown[] = []> {
   set(
     key: string,
     value: unknown,
-    options?: { ttl?: number },
+    options?: { ttl?: Duration },
   ): CacheBatch<[...R, boolean]> {
     const payload = this.encode(value);
     const ttlMs = this.ttlMs(options?.ttl);
@@ -72,7 +78,7 @@ export class CacheBatch<R extends readonly unknown[] = []> {
   increment(
     key: string,
     by = 1,
-    options?: { ttl?: number },
+    options?: { ttl?: Duration },
   ): CacheBatch<[...R, number]> {
     this.checkBy(by);
     const ttlMs = this.ttlMs(options?.ttl);
@@ -82,11 +88,37 @@ export class CacheBatch<R extends readonly unknown[] = []> {
     });
   }
 
-  expire(key: string, ttl: number): CacheBatch<[...R, boolean]> {
+  expire(key: string, ttl: Duration): CacheBatch<[...R, boolean]> {
     const ttlMs = this.ttlMs(ttl);
     return this.push<boolean>({
       key,
       build: (k) => ({ op: 'expire', key: k, ttlMs }),
     });
   }
+}
+
+/**
+ * Sends a built batch to the store in one atomic call, decoding `get`
+ * replies; with the store unavailable every outcome is a failure.
+ *
+ * @internal
+ */
+export async function runBatch<R extends readonly unknown[]>(
+  engine: CacheEngine,
+  batch: CacheBatch<R>,
+  policy: EntryPolicy<unknown>,
+): Promise<BatchResults<R>> {
+  const ops = batch.ops.map((op) => op.build(engine.key(op.key)));
+  const r = await engine.call('batch', ops[0]?.key ?? '', (s) => s.batch(ops));
+  if (!answered(r)) {
+    const error = CacheUnavailableError.create('batch');
+    return ops.map(() => ({ ok: false, error })) as unknown as BatchResults<R>;
+  }
+  return r.map((reply, i) => {
+    if (!reply.ok || ops[i].op !== 'get') return reply;
+    const payload = reply.value as string | undefined;
+    if (payload === undefined) return { ok: true, value: undefined };
+    const value = engine.decodeOrDrop(ops[i].key, payload, policy);
+    return { ok: true, value: value === DROPPED ? undefined : value };
+  }) as unknown as BatchResults<R>;
 }

@@ -1,23 +1,20 @@
 import { Injectable } from '@nestjs/common';
-import { decodeValue, encodeValue } from '../core/codec/value-codec.js';
-import {
-  CacheEngine,
-  DROPPED,
-  type EntryPolicy,
-} from '../core/engine/cache-engine.js';
+import { decodeStoredValue } from '../core/codec/http-entry.js';
+import { encodeValue } from '../core/codec/value-codec.js';
+import { CacheEngine, DROPPED } from '../core/engine/cache-engine.js';
 import type { CacheStatsSnapshot } from '../core/engine/cache-stats.js';
-import {
-  CacheUnavailableError,
-  InvalidKeyError,
-  InvalidTtlError,
-  LexikonCacheError,
-} from '../core/errors/lexikon-cache.error.js';
-import { CacheBatch, type BatchResults } from './cache-batch.js';
+import type { EntryPolicy } from '../core/engine/entry-policy.js';
+import { CacheUnavailableError } from '../core/errors/lexikon-cache.error.js';
+import { answered as ok } from '../core/guard/fail-open-store.js';
 import type { CacheStoreInfo } from '../core/store/cache-store.js';
+import type { Duration } from '../core/time/duration.js';
+import { keyTag } from '../declarative/plan-executor.js';
+import { checkBy, checkKey, ttlMsOf } from './cache-arguments.js';
+import { CacheBatch, runBatch, type BatchResults } from './cache-batch.js';
 
 export interface CacheSetOptions {
-  /** Seconds; a positive integer. Default: the module's `defaultTtl`. */
-  ttl?: number;
+  /** Lifetime: ms, or a string with its unit (`'5m'`). Default: the module's `defaultTtl`. */
+  ttl?: Duration;
   /** Tags whose invalidation also invalidates this entry. */
   tags?: readonly string[];
 }
@@ -33,42 +30,30 @@ export interface CacheInfo extends CacheStoreInfo {
   readonly pendingInvalidations: number;
 }
 
-function checkKey(key: unknown): asserts key is string {
-  if (typeof key !== 'string' || key.length === 0)
-    throw InvalidKeyError.create(key);
-}
-
-function checkBy(by: number): void {
-  if (!Number.isSafeInteger(by)) {
-    throw new LexikonCacheError(
-      'WRONG_TYPE',
-      `increment needs an integer, got ${String(by)}`,
-    );
-  }
-}
+const VALUE_POLICY: EntryPolicy<unknown> = {
+  ttlMs: 0,
+  encode: encodeValue,
+  decode: decodeStoredValue,
+};
 
 /**
  * The cache: Redis (or process memory) behind a small, fail-safe API. Keys
  * are prefixed, every entry has a TTL, values keep their types (Date, BigInt,
- * Map, Set, Buffer, `null` vs a miss), and a store fault never fails a call:
- * reads miss, writes resolve to `false`, loaders still run.
+ * Map, Set, Buffer, typed arrays, `null` vs a miss), and a store fault never
+ * fails a call: reads miss, writes resolve to `false`, loaders still run,
+ * invalidations are replayed once the store is back. Misuse (a bad key or
+ * TTL, an unencodable value) rejects with a `LexikonCacheError`.
  *
  * @example
  * constructor(private readonly cache: CacheService) {}
- * const user = await this.cache.getOrSet(`user:${id}`, () => this.repo.findOneBy({ id }), { ttl: 300 });
+ * const user = await this.cache.getOrSet(`user:${id}`, () => this.repo.findOneBy({ id }), { ttl: '5m' });
  */
 @Injectable()
 export class CacheService {
-  private readonly valuePolicies = new Map<number, EntryPolicy<unknown>>();
-
   constructor(private readonly engine: CacheEngine) {}
 
-  private ttlMs(ttl: number | undefined): number {
-    if (ttl === undefined) return this.engine.options.defaultTtl * 1000;
-    if (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl <= 0) {
-      throw InvalidTtlError.create(ttl);
-    }
-    return ttl * 1000;
+  private ttlMs(ttl: Duration | undefined): number {
+    return ttlMsOf(ttl, this.engine.options.defaultTtlMs);
   }
 
   private tagKeys(tags: readonly string[] | undefined): readonly string[] {
@@ -90,21 +75,16 @@ export class CacheService {
     checkKey(key);
     if (this.engine.pendingInvalidations > 0) return undefined;
     const full = this.engine.key(key);
-    const outcome = await this.engine.guard(
-      'get',
-      full,
-      () => this.engine.store.read(full, [], 0),
-      undefined,
+    const r = await this.engine.call('get', full, (s) =>
+      s.read(full, [], undefined, false),
     );
-    return typeof outcome === 'string'
-      ? this.decode<T>(full, outcome)
-      : undefined;
+    return ok(r) && typeof r === 'string' ? this.decode<T>(full, r) : undefined;
   }
 
   /**
-   * Stores `value` for `ttl` seconds. Throws `UnencodableValueError` for a
-   * value the codec cannot represent; resolves to `false` when the value is
-   * too large or the store is unavailable.
+   * Stores `value`. Rejects with `UnencodableValueError` for a value the
+   * codec cannot represent; resolves to `false` when the value is too large
+   * or the store unavailable (the key is then invalidated once it is back).
    */
   async set<T>(
     key: string,
@@ -117,31 +97,26 @@ export class CacheService {
     const payload = encodeValue(value);
     const full = this.engine.key(key);
     if (!this.engine.fitsSize(full, payload)) return false;
-    if (this.engine.pendingInvalidations > 0) return false;
-    return this.engine.guard(
-      'set',
-      full,
-      async () => {
-        await this.engine.store.write(full, payload, ttlMs, tagKeys);
-        return true;
-      },
-      false,
-    );
+    return this.engine.put(full, payload, ttlMs, tagKeys);
   }
 
-  /** Deletes one key or several; resolves to how many existed. */
+  /** Caller keys' entries, and every principal's copy of an HTTP entry under them. */
+  private keyInvalidation(keys: readonly string[]) {
+    keys.forEach(checkKey);
+    return {
+      keys: keys.map((k) => this.engine.key(k)),
+      tagKeys: keys.map((k) => this.engine.tagKey(keyTag(k))),
+    };
+  }
+
+  /** Deletes one key or several; resolves to how many existed (0 while deferred by an outage). */
   async delete(keys: string | readonly string[]): Promise<number> {
     const list = typeof keys === 'string' ? [keys] : keys;
-    list.forEach(checkKey);
-    const full = list.map((k) => this.engine.key(k));
-    return this.engine.guard(
-      'delete',
-      full[0] ?? '',
-      () => this.engine.store.delete(full),
-      0,
-    );
+    if (list.length === 0) return 0;
+    return (await this.engine.invalidate(this.keyInvalidation(list))).deleted;
   }
 
+  /** Whether `key` holds a fresh entry. */
   async exists(key: string): Promise<boolean> {
     return (await this.get(key)) !== undefined;
   }
@@ -153,29 +128,19 @@ export class CacheService {
    */
   async deletePattern(pattern: string): Promise<number> {
     checkKey(pattern);
-    const glob = this.engine.glob(pattern);
-    return this.engine.guard(
-      'deletePattern',
-      this.engine.key(pattern),
-      () => this.engine.store.deleteMatching(glob),
-      0,
-    );
+    const globs = this.engine.globs(pattern);
+    return (await this.engine.invalidate({ globs })).deleted;
   }
 
   /** Several values in one round trip, `undefined` for each miss. */
   async mget<T = unknown>(keys: readonly string[]): Promise<(T | undefined)[]> {
     keys.forEach(checkKey);
-    if (keys.length === 0) return [];
     const misses = keys.map(() => undefined);
-    if (this.engine.pendingInvalidations > 0) return misses;
+    if (keys.length === 0 || this.engine.pendingInvalidations > 0)
+      return misses;
     const full = keys.map((k) => this.engine.key(k));
-    const payloads = await this.engine.guard(
-      'mget',
-      full[0],
-      () => this.engine.store.readMany(full),
-      misses,
-    );
-    return payloads.map((p, i) => this.decode<T>(full[i], p));
+    const r = await this.engine.call('mget', full[0], (s) => s.readMany(full));
+    return ok(r) ? r.map((p, i) => this.decode<T>(full[i], p)) : misses;
   }
 
   /** Stores several values in one round trip, all with the same TTL. */
@@ -183,7 +148,7 @@ export class CacheService {
     entries:
       | Readonly<Record<string, unknown>>
       | readonly (readonly [string, unknown])[],
-    options?: { ttl?: number },
+    options?: { ttl?: Duration },
   ): Promise<boolean> {
     const list = Array.isArray(entries)
       ? (entries as readonly (readonly [string, unknown])[])
@@ -196,29 +161,26 @@ export class CacheService {
     if (encoded.length === 0) return true;
     if (encoded.some(([k, p]) => !this.engine.fitsSize(k, p))) return false;
     if (this.engine.pendingInvalidations > 0) return false;
-    return this.engine.guard(
-      'mset',
-      encoded[0][0],
-      async () => {
-        await this.engine.store.writeMany(encoded, ttlMs);
-        return true;
-      },
-      false,
+    const r = await this.engine.call('mset', encoded[0][0], (s) =>
+      s.writeMany(encoded, ttlMs),
     );
+    if (ok(r)) return true;
+    await this.engine.invalidate({ keys: encoded.map(([k]) => k) });
+    return false;
   }
 
   /**
-   * Runs commands as one atomic batch (MULTI-like: all or none interleave
-   * with other clients) and returns one outcome per command, by position; a
-   * failing command does not stop the others. In Redis Cluster all keys must
-   * share a hash slot (`CrossSlotBatchError` otherwise). With the store
-   * unavailable every outcome is a failure.
+   * Runs commands as one atomic batch (a single server-side script: no other
+   * client's command interleaves, unlike a pipeline) and returns one outcome
+   * per command, by position; a failing command does not stop the others. In
+   * Redis Cluster all keys must share a hash slot (`CrossSlotBatchError`
+   * otherwise). With the store unavailable every outcome is a failure.
    *
    * @example
-   * const [views, last] = await cache.pipeline((b) => b.increment('views').get<Date>('last-visit'));
+   * const [views, last] = await cache.batch((b) => b.increment('views').get<Date>('last-visit'));
    * if (views.ok) metrics.record(views.value);
    */
-  async pipeline<R extends readonly unknown[]>(
+  async batch<R extends readonly unknown[]>(
     build: (batch: CacheBatch) => CacheBatch<R>,
   ): Promise<BatchResults<R>> {
     const batch = build(
@@ -229,23 +191,7 @@ export class CacheService {
       ),
     );
     batch.ops.forEach((op) => checkKey(op.key));
-    const ops = batch.ops.map((op) => op.build(this.engine.key(op.key)));
-    const unavailable = CacheUnavailableError.create('pipeline');
-    const fallback = ops.map(() => ({
-      ok: false as const,
-      error: unavailable,
-    }));
-    const replies = await this.engine.guard(
-      'pipeline',
-      ops[0]?.key ?? '',
-      () => this.engine.store.batch(ops),
-      fallback,
-    );
-    return replies.map((r, i) => {
-      if (!r.ok || ops[i].op !== 'get') return r;
-      const payload = r.value as string | undefined;
-      return { ok: true, value: this.decode(ops[i].key, payload) };
-    }) as unknown as BatchResults<R>;
+    return runBatch(this.engine, batch, VALUE_POLICY);
   }
 
   /**
@@ -259,70 +205,63 @@ export class CacheService {
     loader: () => T | Promise<T>,
     options?: CacheGetOrSetOptions,
   ): Promise<T> {
-    checkKey(key);
-    const ttlMs = this.ttlMs(options?.ttl);
-    const tagKeys = this.tagKeys(options?.tags);
-    const policy = this.policyFor(
-      ttlMs,
-      options?.cacheNullish ?? true,
-    ) as EntryPolicy<T>;
-    return this.engine.getOrLoad(
-      this.engine.key(key),
-      tagKeys,
-      async () => loader(),
-      policy,
-    );
-  }
-
-  private policyFor(
-    ttlMs: number,
-    cacheNullish: boolean,
-  ): EntryPolicy<unknown> {
-    const id = cacheNullish ? ttlMs : -ttlMs;
-    let policy = this.valuePolicies.get(id);
-    if (!policy) {
-      policy = {
+    try {
+      checkKey(key);
+      const ttlMs = this.ttlMs(options?.ttl);
+      const tagKeys = this.tagKeys(options?.tags);
+      const cacheNullish = options?.cacheNullish ?? true;
+      const policy: EntryPolicy<T> = {
         ttlMs,
         encode: (value) =>
           cacheNullish || value != null ? encodeValue(value) : undefined,
-        decode: decodeValue,
+        decode: decodeStoredValue as (payload: string) => T,
       };
-      this.valuePolicies.set(id, policy);
+      return this.engine.getOrLoad(
+        this.engine.key(key),
+        tagKeys,
+        async () => loader(),
+        policy,
+      );
+    } catch (err) {
+      return Promise.reject(
+        err instanceof Error ? err : new Error(String(err)),
+      );
     }
-    return policy;
   }
 
   /**
    * Adds `by` (default 1) to an integer counter, creating it at `by` with the
-   * TTL when absent. Throws `CacheWrongTypeError` when the key holds another
-   * value; resolves to `undefined` when the store is unavailable.
+   * TTL when absent. Rejects with `CacheWrongTypeError` when the key holds
+   * another value; resolves to `undefined` when the store is unavailable.
    */
   async increment(
     key: string,
     by = 1,
-    options?: { ttl?: number },
+    options?: { ttl?: Duration },
   ): Promise<number | undefined> {
     checkKey(key);
     checkBy(by);
     const ttlMs = this.ttlMs(options?.ttl);
     const full = this.engine.key(key);
-    return this.engine.guard(
-      'increment',
-      full,
-      () => this.engine.store.increment(full, by, ttlMs),
-      undefined,
+    const r = await this.engine.call('increment', full, (s) =>
+      s.increment(full, by, ttlMs),
     );
+    return ok(r) ? r : undefined;
   }
 
-  /** Invalidates every entry stored with one of these tags, in O(1) per tag. */
-  invalidateTags(tags: readonly string[]): Promise<boolean> {
-    return this.engine.invalidate({ tagKeys: this.tagKeys(tags) });
+  /**
+   * Invalidates every entry stored with one of these tags, in O(1) per tag.
+   * Resolves to whether the store confirmed it (else it is replayed later).
+   */
+  async invalidateTags(tags: readonly string[]): Promise<boolean> {
+    return (await this.engine.invalidate({ tagKeys: this.tagKeys(tags) }))
+      .applied;
   }
 
   /**
    * True when the store answers a PING within `timeoutMs` (default 1000); in
    * a cluster, every master, and CLUSTER INFO. For a Terminus readiness
-   * check with details, use `RedisHealthIndicator`.
+   * check with details, use `RedisHealthIndicator` from `@lexikon/cache/health`.
    */
   async healthCheck(timeoutMs = 1000): Promise<boolean> {
     return (await this.engine.store.health({ timeoutMs })).ok;
@@ -334,40 +273,26 @@ export class CacheService {
    * answer within the command timeout.
    */
   async info(): Promise<CacheInfo> {
-    let store: CacheStoreInfo;
-    try {
-      store = await this.engine.store.info();
-    } catch (err) {
+    const r = await this.engine.call('info', this.engine.prefix, (s) =>
+      s.info(),
+    );
+    if (!ok(r)) {
       throw new CacheUnavailableError(
         'UNAVAILABLE',
         'info: the cache store is unavailable',
-        {
-          cause: err,
-        },
       );
     }
     return {
-      ...store,
+      ...r,
       stats: this.engine.stats.snapshot(),
-      breakerOpen:
-        this.engine.bypassing && this.engine.pendingInvalidations === 0,
+      breakerOpen: this.engine.guarded.isOpen,
       pendingInvalidations: this.engine.pendingInvalidations,
     };
   }
 
   /** Deletes every key under this cache's prefix, and nothing else. */
   async clear(): Promise<number> {
-    return this.engine.guard(
-      'clear',
-      this.engine.prefix,
-      () => this.engine.store.deleteMatching(this.engine.glob('*')),
-      0,
-    );
+    return (await this.engine.invalidate({ globs: [this.engine.allGlob()] }))
+      .deleted;
   }
 }
-
-const VALUE_POLICY: EntryPolicy<unknown> = {
-  ttlMs: 0,
-  encode: encodeValue,
-  decode: decodeValue,
-};

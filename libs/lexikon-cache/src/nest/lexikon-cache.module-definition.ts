@@ -15,3 +15,7 @@ export const {
     global: extras.isGlobal,
   }))
   .build();
+
+/** Options of `LexikonCacheModule.forRootAsync()`: `useFactory` / `useClass` / `useExisting`, `inject`, `imports`, `isGlobal`. */
+export type LexikonCacheModuleAsyncOptions =
+  typeof LEXIKON_CACHE_ASYNC_OPTIONS_TYPE;

@@ -3,49 +3,59 @@ import {
   type ExecutionContext,
   Inject,
   Logger,
+  type MiddlewareConsumer,
   Module,
   type NestInterceptor,
+  type NestModule,
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
-import { APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
-import { CacheMetadataAccessor } from './decorators/cache-metadata.accessor.js';
-import { CacheExplorer } from './explorer/cache.explorer.js';
-import { CacheInterceptor } from './interceptor/cache.interceptor.js';
-import { RoutePlanRegistry } from './routes/route-plan.registry.js';
-import { CacheEngine } from '../core/engine/cache-engine.js';
-import { RESOLVED_CACHE_OPTIONS } from './lexikon-cache.constants.js';
 import {
-  ConfigurableLexikonCacheModule,
-  LEXIKON_CACHE_MODULE_OPTIONS,
-} from './lexikon-cache.module-definition.js';
+  APP_INTERCEPTOR,
+  ApplicationConfig,
+  DiscoveryModule,
+  HttpAdapterHost,
+} from '@nestjs/core';
+import { CacheEngine } from '../core/engine/cache-engine.js';
 import type { LexikonCacheModuleOptions } from '../core/options/cache-options.js';
 import {
   resolveOptions,
   type ResolvedCacheOptions,
 } from '../core/options/resolve-options.js';
-import { CacheService } from './cache.service.js';
-import { CacheStore } from '../core/store/cache-store.js';
+import type { CacheStore } from '../core/store/cache-store.js';
 import { createStore, type StoreHandle } from '../core/store/create-store.js';
+import { CACHE_STORE } from '../core/store/store-token.js';
+import { CacheService } from './cache.service.js';
+import { CacheMetadataAccessor } from './decorators/cache-metadata.accessor.js';
+import { CacheExplorer } from './explorer/cache.explorer.js';
+import { CacheInterceptor } from './interceptor/cache.interceptor.js';
+import { addNotModifiedHook } from './interceptor/fastify-not-modified.js';
+import { RESOLVED_CACHE_OPTIONS } from './lexikon-cache.constants.js';
+import {
+  ConfigurableLexikonCacheModule,
+  LEXIKON_CACHE_MODULE_OPTIONS,
+} from './lexikon-cache.module-definition.js';
+import { RoutePlanRegistry } from './routes/route-plan.registry.js';
 
 const STORE_HANDLE = Symbol('lexikon-cache:store-handle');
+
+const PASS_THROUGH: NestInterceptor = {
+  intercept: (_context: ExecutionContext, next: CallHandler) => next.handle(),
+};
 
 /**
  * A Redis cache for Nest applications: `CacheService`, the `@Cacheable` /
  * `@CacheInvalidate` / `@CachePut` decorators (on controllers and on any
- * provider), and fail-open behaviour when Redis is slow or down.
+ * provider), and fail-open behaviour when Redis is slow or down. Global by
+ * default; without a Redis connection it uses an in-process memory store.
  *
  * @example
- * LexikonCacheModule.forRoot({ redis: { url: 'redis://127.0.0.1:6379' }, defaultTtl: 600 })
+ * LexikonCacheModule.forRoot({ redis: { url: 'redis://127.0.0.1:6379' }, defaultTtl: '10m' })
  * LexikonCacheModule.forRootAsync({
  *   inject: [ConfigService],
  *   useFactory: (config: ConfigService) => ({ redis: { url: config.get('REDIS_URL') } }),
  * })
  */
-const PASS_THROUGH: NestInterceptor = {
-  intercept: (_context: ExecutionContext, next: CallHandler) => next.handle(),
-};
-
 @Module({
   imports: [DiscoveryModule],
   providers: [
@@ -62,13 +72,13 @@ const PASS_THROUGH: NestInterceptor = {
         createStore(options, new Logger('LexikonCache')),
     },
     {
-      provide: CacheStore,
+      provide: CACHE_STORE,
       inject: [STORE_HANDLE],
       useFactory: (handle: StoreHandle) => handle.store,
     },
     {
       provide: CacheEngine,
-      inject: [CacheStore, RESOLVED_CACHE_OPTIONS],
+      inject: [CACHE_STORE, RESOLVED_CACHE_OPTIONS],
       useFactory: (store: CacheStore, options: ResolvedCacheOptions) =>
         new CacheEngine(store, options, new Logger('LexikonCache')),
     },
@@ -87,17 +97,11 @@ const PASS_THROUGH: NestInterceptor = {
       ) => (options.interceptor ? interceptor : PASS_THROUGH),
     },
   ],
-  exports: [
-    CacheService,
-    CacheStore,
-    CacheEngine,
-    CacheInterceptor,
-    RESOLVED_CACHE_OPTIONS,
-  ],
+  exports: [CacheService, CACHE_STORE, CacheEngine, RESOLVED_CACHE_OPTIONS],
 })
 export class LexikonCacheModule
   extends ConfigurableLexikonCacheModule
-  implements OnModuleInit, OnApplicationShutdown
+  implements NestModule, OnModuleInit, OnApplicationShutdown
 {
   private readonly logger = new Logger('LexikonCache');
 
@@ -106,18 +110,40 @@ export class LexikonCacheModule
     private readonly engine: CacheEngine,
     @Inject(RESOLVED_CACHE_OPTIONS)
     private readonly options: ResolvedCacheOptions,
+    private readonly config: ApplicationConfig,
+    private readonly interceptor: CacheInterceptor,
+    private readonly adapterHost: HttpAdapterHost,
   ) {
     super();
+  }
+
+  /**
+   * Runs after every global enhancer is known and before routes are built:
+   * the cache interceptor goes first (outermost), so it stores and serves
+   * what all the others made of a result; on Fastify, a hook answers 304s.
+   */
+  configure(_consumer: MiddlewareConsumer): void {
+    if (!this.options.interceptor) return;
+    const list = this.config.getGlobalInterceptors();
+    const at = list.indexOf(this.interceptor);
+    if (at > 0) {
+      list.splice(at, 1);
+      list.unshift(this.interceptor);
+    }
+    const adapter = this.adapterHost.httpAdapter;
+    if (adapter?.getType() === 'fastify') {
+      addNotModifiedHook(adapter.getInstance());
+    }
   }
 
   async onModuleInit(): Promise<void> {
     this.logger.log(`Cache: ${this.handle.description}`);
     const ready = await this.handle.store.waitUntilReady(
-      this.options.connectWait,
+      this.options.connectWaitMs,
     );
     if (!ready) {
       this.logger.warn(
-        `Cache store not reachable after ${this.options.connectWait} ms; serving without it until it is`,
+        `Cache store not reachable after ${this.options.connectWaitMs} ms; serving without it until it is`,
       );
     }
   }

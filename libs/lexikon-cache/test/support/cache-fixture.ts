@@ -2,10 +2,11 @@ import { Test, type TestingModule } from '@nestjs/testing';
 import { Redis } from 'ioredis';
 import {
   CacheService,
-  CacheStore,
   LexikonCacheModule,
   type LexikonCacheModuleOptions,
 } from '@lexikon/cache';
+import type { CacheStore } from '../../src/core/store/cache-store.js';
+import { CACHE_STORE } from '../../src/core/store/store-token.js';
 import { testRedisUrl } from '../../../../test/support/services.js';
 import {
   deleteKeysWithPrefix,
@@ -47,7 +48,7 @@ export async function createCacheFixture(
   return {
     module,
     cache: module.get(CacheService),
-    store: module.get(CacheStore),
+    store: module.get<CacheStore>(CACHE_STORE),
     prefix,
     raw,
     async close() {

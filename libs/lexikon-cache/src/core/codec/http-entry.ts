@@ -1,16 +1,26 @@
 import { createHash } from 'node:crypto';
 import { CorruptEntryError, decodeValue } from './value-codec.js';
 
+/** What a cached HTTP body is: JSON, text, or a `null` result. */
+export type HttpBodyKind = 'json' | 'text' | 'null';
+
 /**
- * A cached HTTP response body as it goes on the wire:
- * `H<kind><etag>\n<body>`, kind `j` (JSON), `t` (text) or `n` (null). A hit is
- * sent without parsing or serializing anything.
+ * A cached HTTP response body, sent on a hit as stored, without parsing or
+ * serializing anything.
  */
 export interface HttpEntry {
-  readonly kind: 'j' | 't' | 'n';
+  readonly kind: HttpBodyKind;
   readonly etag: string;
   readonly body: string;
 }
+
+/** One letter per kind on the wire: `H<letter><etag>\n<body>`. */
+const WIRE: Record<HttpBodyKind, string> = { json: 'j', text: 't', null: 'n' };
+const FROM_WIRE: Record<string, HttpBodyKind | undefined> = {
+  j: 'json',
+  t: 'text',
+  n: 'null',
+};
 
 /** A strong validator: 96 bits of the body's SHA-1, short because every entry stores it. */
 export function etagOf(body: string): string {
@@ -19,9 +29,9 @@ export function etagOf(body: string): string {
 
 /** The entry for a handler result, or undefined when it is not a cacheable body. */
 export function toHttpEntry(result: unknown): HttpEntry | undefined {
-  if (result === null) return { kind: 'n', etag: etagOf('null'), body: '' };
+  if (result === null) return { kind: 'null', etag: etagOf('null'), body: '' };
   if (typeof result === 'string')
-    return { kind: 't', etag: etagOf(result), body: result };
+    return { kind: 'text', etag: etagOf(result), body: result };
   if (
     result === undefined ||
     typeof result === 'function' ||
@@ -38,11 +48,11 @@ export function toHttpEntry(result: unknown): HttpEntry | undefined {
   const body = JSON.stringify(result) as string | undefined;
   return body === undefined
     ? undefined
-    : { kind: 'j', etag: etagOf(body), body };
+    : { kind: 'json', etag: etagOf(body), body };
 }
 
 export function encodeHttpEntry(entry: HttpEntry): string {
-  return `H${entry.kind}${entry.etag}\n${entry.body}`;
+  return `H${WIRE[entry.kind]}${entry.etag}\n${entry.body}`;
 }
 
 /**
@@ -52,8 +62,8 @@ export function encodeHttpEntry(entry: HttpEntry): string {
 export function decodeHttpEntry(payload: string): HttpEntry {
   if (payload.charCodeAt(0) === 72 /* H */) {
     const nl = payload.indexOf('\n');
-    const kind = payload[1];
-    if (nl < 0 || (kind !== 'j' && kind !== 't' && kind !== 'n')) {
+    const kind = FROM_WIRE[payload[1]];
+    if (nl < 0 || kind === undefined) {
       throw new CorruptEntryError('malformed HTTP entry');
     }
     return { kind, etag: payload.slice(2, nl), body: payload.slice(nl + 1) };
@@ -61,4 +71,21 @@ export function decodeHttpEntry(payload: string): HttpEntry {
   const entry = toHttpEntry(decodeValue(payload));
   if (!entry) throw new CorruptEntryError('not an HTTP body');
   return entry;
+}
+
+/**
+ * A stored payload read as a value: what `CacheService` and service methods
+ * see, also of an entry the HTTP interceptor stored under the same key (its
+ * body's value).
+ */
+export function decodeStoredValue(payload: string): unknown {
+  if (payload.charCodeAt(0) !== 72 /* H */) return decodeValue(payload);
+  const entry = decodeHttpEntry(payload);
+  if (entry.kind === 'text') return entry.body;
+  if (entry.kind === 'null') return null;
+  try {
+    return JSON.parse(entry.body);
+  } catch (err) {
+    throw new CorruptEntryError('undecodable HTTP entry', { cause: err });
+  }
 }

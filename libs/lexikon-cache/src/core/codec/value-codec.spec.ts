@@ -1,4 +1,5 @@
 import { UnencodableValueError } from '../errors/lexikon-cache.error.js';
+import { decodeStoredValue } from './http-entry.js';
 import { CorruptEntryError, decodeValue, encodeValue } from './value-codec.js';
 
 describe('value codec', () => {
@@ -21,6 +22,16 @@ describe('value codec', () => {
     ['Set', new Set([1, 'two', new Date(3)])],
     ['Buffer', Buffer.from('héllo')],
     ['Uint8Array', new Uint8Array([1, 2, 3])],
+    ['Float64Array', new Float64Array([1.5, -0, Number.NaN])],
+    ['Int16Array', new Int16Array([-2, 7])],
+    ['BigInt64Array', new BigInt64Array([-(2n ** 60n)])],
+    ['Uint8ClampedArray', new Uint8ClampedArray([255])],
+    ['ArrayBuffer', new Uint8Array([9, 8, 7]).buffer],
+    ['DataView', new DataView(new Uint8Array([1, 2]).buffer)],
+    [
+      'a typed array view on part of a buffer',
+      new Uint16Array(new ArrayBuffer(8), 2, 2),
+    ],
     ['RegExp', /a+b/gi],
     ['undefined', undefined],
     ['NaN', Number.NaN],
@@ -103,15 +114,17 @@ describe('value codec', () => {
     '{oops',
     '~T{"$":"zz"}',
     '~T{"$":"d","v":"not a number"}',
-    'H?x',
+    '~T{"$":"A","t":"Function","v":""}',
+    '~T{"$":"A","t":"Float64Array","v":"AAA="}',
   ])('reports %j as corrupt', (payload) => {
     expect(() => decodeValue(payload)).toThrow(CorruptEntryError);
   });
 
   it('reads counters and HTTP entries', () => {
-    expect(decodeValue('42')).toBe(42);
-    expect(decodeValue('Hj"etag"\n{"a":1}')).toEqual({ a: 1 });
-    expect(decodeValue('Ht"etag"\nplain')).toBe('plain');
-    expect(decodeValue('Hn"etag"\n')).toBeNull();
+    expect(decodeStoredValue('42')).toBe(42);
+    expect(decodeStoredValue('Hj"etag"\n{"a":1}')).toEqual({ a: 1 });
+    expect(decodeStoredValue('Ht"etag"\nplain')).toBe('plain');
+    expect(decodeStoredValue('Hn"etag"\n')).toBeNull();
+    expect(() => decodeStoredValue('H?x')).toThrow(CorruptEntryError);
   });
 });

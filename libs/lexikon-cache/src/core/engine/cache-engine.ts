@@ -1,90 +1,65 @@
-import { LexikonCacheError } from '../errors/lexikon-cache.error.js';
 import {
-  TAG_SEGMENT,
-  fullKey,
-  fullTagKey,
-  keyNamespace,
-  patternToGlob,
-} from '../keys/cache-keys.js';
-import type { ResolvedCacheOptions } from '../options/resolve-options.js';
-import type {
-  CacheStore,
-  ReadMiss,
-  ReadOutcome,
-} from '../store/cache-store.js';
-import { CircuitBreaker } from '../guard/circuit-breaker.js';
-import { FaultLog } from '../guard/fault-log.js';
-import { CacheStats } from './cache-stats.js';
+  FailOpenStore,
+  FAULT,
+  SKIPPED,
+  type Guarded,
+} from '../guard/fail-open-store.js';
+import { fullKey, fullTagKey } from '../keys/cache-keys.js';
+import { patternToGlobs } from '../keys/key-patterns.js';
 import type { CacheLogger } from '../logger.js';
+import type { ResolvedCacheOptions } from '../options/resolve-options.js';
+import type { CacheStore } from '../store/cache-store.js';
+import { CacheStats } from './cache-stats.js';
+import type { EntryPolicy } from './entry-policy.js';
+import type { Invalidation, InvalidationResult } from './invalidation.js';
+import { Invalidator } from './invalidator.js';
+import { DROPPED, Payloads } from './payloads.js';
+import { ReadThrough } from './read-through.js';
 
-/** How an engine caller turns its values into payloads and back. */
-export interface EntryPolicy<T> {
-  /** Lifetime of a filled entry, in ms (jitter is applied on top). */
-  readonly ttlMs: number;
-  /** The payload to store, or undefined to not store this value. */
-  readonly encode: (value: T, key: string) => string | undefined;
-  /** Throws when the payload is not one of ours: the entry is then dropped. */
-  readonly decode: (payload: string) => T;
-  /**
-   * Full tag keys learnt from the loaded value. The fill is refused when one
-   * of them was invalidated after the load began, so they stay race-free.
-   */
-  readonly lateTags?: (value: T) => readonly string[];
-}
-
-/** What a write invalidates, as full keys, full tag keys and SCAN globs. */
-export interface InvalidationTargets {
-  readonly keys?: readonly string[];
-  readonly tagKeys?: readonly string[];
-  readonly globs?: readonly string[];
-}
-
-interface Flight {
-  readonly token: string | undefined;
-  readonly tagKeys: readonly string[];
-  readonly promise: Promise<unknown>;
-}
-
-const POLL_START_MS = 5;
-const POLL_MAX_MS = 100;
-const NO_TAGS: readonly string[] = [];
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
+export { DROPPED } from './payloads.js';
 
 /**
  * The cache-aside core shared by `CacheService`, the HTTP interceptor and the
- * service-method wrappers: single flight within the process, leases across
- * processes, tag stamps, and failing open on every store fault.
+ * service-method wrappers: one guarded path to the store, leased
+ * read-through with single flight, write-through, and invalidations that
+ * survive an outage. Knows nothing of Nest or HTTP.
  */
 export class CacheEngine {
   readonly prefix: string;
   readonly stats = new CacheStats();
-  private readonly faults: FaultLog;
-  private readonly breaker: CircuitBreaker;
-  private readonly flights = new Map<string, Flight>();
-  /** Invalidations that did not reach the store; the cache is bypassed until they do. */
-  private readonly pending: InvalidationTargets[] = [];
-  private retryTimer: NodeJS.Timeout | undefined;
-  private closed = false;
+  readonly guarded: FailOpenStore;
+  private readonly invalidator: Invalidator;
+  private readonly reads: ReadThrough;
+  private readonly payloads: Payloads;
 
   constructor(
     readonly store: CacheStore,
     readonly options: ResolvedCacheOptions,
-    private readonly logger: CacheLogger,
+    readonly logger: CacheLogger,
   ) {
-    this.faults = new FaultLog(logger);
     this.prefix = options.keyPrefix;
-    this.breaker = new CircuitBreaker(
-      options.breakerThreshold,
-      options.breakerCooldown,
-      (open) =>
-        open
-          ? this.logger.warn(
-              `Cache store unreachable; bypassing it and probing every ${options.breakerCooldown} ms`,
-            )
-          : this.logger.log('Cache store reachable again'),
+    this.guarded = new FailOpenStore(store, options, logger, () => {
+      this.stats.errors++;
+    });
+    this.invalidator = new Invalidator(
+      this.guarded,
+      this.stats,
+      this.allGlob(),
+      options.breakerCooldownMs,
+    );
+    this.payloads = new Payloads(
+      options.keyPrefix,
+      options.maxValueBytes,
+      this.stats,
+      this.guarded.faults,
+      (inv) => this.invalidate(inv),
+    );
+    this.reads = new ReadThrough(
+      this.guarded,
+      this.invalidator,
+      this.stats,
+      this.payloads,
+      options,
     );
   }
 
@@ -96,62 +71,36 @@ export class CacheEngine {
     return fullTagKey(this.prefix, tag);
   }
 
-  glob(pattern: string): string {
-    return patternToGlob(this.prefix, pattern);
+  /** SCAN globs reaching every key matching `pattern` (`*` the only wildcard). */
+  globs(pattern: string): string[] {
+    return patternToGlobs(this.prefix, pattern);
+  }
+
+  /** The glob of every key under the prefix. */
+  allGlob(): string {
+    return patternToGlobs(this.prefix, '*')[0];
   }
 
   /** True while reads must not trust the store (breaker open or invalidations pending). */
   get bypassing(): boolean {
-    return this.pending.length > 0 || this.breaker.isOpen;
+    return this.invalidator.pending.size > 0 || this.guarded.isOpen;
   }
 
-  /** A TTL in ms, shortened at random by up to `ttlJitter` of itself. */
-  jitter(ttlMs: number): number {
-    const j = this.options.ttlJitter;
-    return j > 0 ? ttlMs - Math.floor(Math.random() * j * ttlMs) : ttlMs;
-  }
-
-  /**
-   * Runs a store call; on a fault, logs it, feeds the breaker and resolves to
-   * `fallback`. The library's own errors (misuse, not faults) are rethrown.
-   */
-  async guard<T>(
-    operation: string,
-    key: string,
-    call: () => Promise<T>,
-    fallback: T,
-  ): Promise<T> {
-    if (!this.breaker.allow()) return fallback;
-    try {
-      const result = await call();
-      this.breaker.success();
-      return result;
-    } catch (err) {
-      if (err instanceof LexikonCacheError) {
-        this.breaker.success();
-        throw err;
-      }
-      this.fault(operation, key, err);
-      return fallback;
-    }
-  }
-
-  fault(operation: string, key: string, err: unknown): void {
-    this.stats.errors++;
-    this.breaker.failure();
-    this.faults.report(operation, this.namespaceOf(key), err);
-  }
-
-  /** What a log may say of a key: its namespace (`user`, `tag project`), never user data. */
-  private namespaceOf(key: string): string {
-    const rest = key.slice(this.prefix.length);
-    return rest.startsWith(TAG_SEGMENT)
-      ? `tag ${keyNamespace(rest.slice(TAG_SEGMENT.length))}`
-      : keyNamespace(rest);
+  get pendingInvalidations(): number {
+    return this.invalidator.pending.size;
   }
 
   warnOnce(message: string): void {
-    this.faults.once(message);
+    this.guarded.faults.once(message);
+  }
+
+  /** Runs a store call through the guarded path: `FAULT`/`SKIPPED` instead of an error. */
+  call<T>(
+    operation: string,
+    key: string,
+    invoke: (store: CacheStore) => Promise<T>,
+  ): Promise<Guarded<T>> {
+    return this.guarded.call(operation, key, invoke);
   }
 
   /**
@@ -163,7 +112,7 @@ export class CacheEngine {
     tagKeys: readonly string[],
     decode: (payload: string) => T,
   ): T | undefined {
-    if (this.pending.length > 0 || this.breaker.isOpen) return undefined;
+    if (this.invalidator.pending.size > 0) return undefined;
     const payload = this.store.peekNow?.(key, tagKeys);
     if (payload === undefined) return undefined;
     try {
@@ -177,384 +126,101 @@ export class CacheEngine {
 
   /**
    * The cached value of `key`, or the loader's (stored for next time).
-   * Concurrent callers share one loader call; a loader error reaches all of
-   * them and stores nothing.
+   * Concurrent callers share one loader call when its value is stored; a
+   * loader error reaches all of them and stores nothing.
    */
-  async getOrLoad<T>(
-    key: string,
-    tagKeys: readonly string[],
-    loader: () => Promise<T>,
-    policy: EntryPolicy<T>,
-    retried = false,
-  ): Promise<T> {
-    if (this.pending.length > 0 || !this.breaker.allow()) {
-      this.stats.bypasses++;
-      return this.joinLocal(key, tagKeys, loader);
-    }
-    // entries that carry no tag are most likely plain: try the cheapest read first
-    const plainFirst = tagKeys.length === 0 && policy.lateTags === undefined;
-    const outcome = await this.readLeased(key, tagKeys, plainFirst);
-    if (outcome === undefined) return this.joinLocal(key, tagKeys, loader);
-    if (typeof outcome === 'string') {
-      const value = this.tryDecode(outcome, policy);
-      if (value !== DROPPED) {
-        this.stats.hits++;
-        return value;
-      }
-      // the undecodable entry is gone: load again, once, through a lease
-      if (!retried) {
-        await this.drop(key);
-        return this.getOrLoad(key, tagKeys, loader, policy, true);
-      }
-      return this.joinLocal(key, tagKeys, loader);
-    }
-    this.stats.misses++;
-    return this.onMiss(key, tagKeys, loader, policy, outcome);
-  }
-
-  /** A read that takes a lease on a miss; undefined on a store fault (logged). */
-  private async readLeased(
-    key: string,
-    tagKeys: readonly string[],
-    plainFirst = false,
-  ): Promise<ReadOutcome | undefined> {
-    try {
-      const outcome = await this.store.read(
-        key,
-        tagKeys,
-        this.options.leaseTtl,
-        plainFirst,
-      );
-      this.breaker.success();
-      return outcome;
-    } catch (err) {
-      this.fault('read', key, err);
-      return undefined;
-    }
-  }
-
-  private onMiss<T>(
-    key: string,
-    tagKeys: readonly string[],
-    loader: () => Promise<T>,
-    policy: EntryPolicy<T>,
-    miss: ReadMiss,
-  ): Promise<T> {
-    if (miss.lease !== undefined) {
-      return this.loadAndFill(
-        key,
-        tagKeys,
-        miss.lease,
-        miss.versions,
-        loader,
-        policy,
-      );
-    }
-    if (miss.holder !== undefined) {
-      const flight = this.flights.get(key);
-      if (flight && flight.token === miss.holder)
-        return flight.promise as Promise<T>;
-      return this.awaitOtherLoader(key, tagKeys, loader, policy);
-    }
-    return this.joinLocal(key, tagKeys, loader);
-  }
-
-  private loadAndFill<T>(
-    key: string,
-    tagKeys: readonly string[],
-    lease: string,
-    versions: readonly string[],
-    loader: () => Promise<T>,
-    policy: EntryPolicy<T>,
-  ): Promise<T> {
-    const promise = this.runFlight(key, tagKeys, lease, async () => {
-      let value: T;
-      try {
-        value = await loader();
-      } catch (err) {
-        await this.guard(
-          'release',
-          key,
-          () => this.store.release(key, lease),
-          undefined,
-        );
-        throw err;
-      }
-      const payload = this.encodeOrSkip(key, value, policy);
-      if (payload === undefined) {
-        await this.guard(
-          'release',
-          key,
-          () => this.store.release(key, lease),
-          undefined,
-        );
-      } else {
-        const ttlMs = this.jitter(policy.ttlMs);
-        const late = policy
-          .lateTags?.(value)
-          ?.filter((t) => !tagKeys.includes(t));
-        const allTags = late?.length ? [...tagKeys, ...late] : tagKeys;
-        const stamp = late?.length
-          ? [...versions, ...late.map(() => '')]
-          : versions;
-        const stored = await this.guard(
-          'fill',
-          key,
-          () => this.store.fill(key, allTags, lease, stamp, payload, ttlMs),
-          false,
-        );
-        if (stored) this.stats.fills++;
-      }
-      return value;
-    });
-    return promise;
-  }
-
-  /** Registers a load so that callers of this process can join it. */
-  private runFlight<T>(
-    key: string,
-    tagKeys: readonly string[],
-    token: string | undefined,
-    load: () => Promise<T>,
-  ): Promise<T> {
-    this.stats.loads++;
-    const promise = load();
-    const flight: Flight = { token, tagKeys, promise };
-    this.flights.set(key, flight);
-    const done = () => {
-      if (this.flights.get(key) === flight) this.flights.delete(key);
-    };
-    promise.then(done, done);
-    return promise;
-  }
-
-  /** Loads without the store, still sharing one call among concurrent local callers. */
-  private joinLocal<T>(
-    key: string,
-    tagKeys: readonly string[],
-    loader: () => Promise<T>,
-  ): Promise<T> {
-    const flight = this.flights.get(key);
-    if (flight && flight.token === undefined)
-      return flight.promise as Promise<T>;
-    return this.runFlight(key, tagKeys, undefined, loader);
-  }
-
-  /** Another process holds the lease: poll for its entry, or load once the wait is over. */
-  private async awaitOtherLoader<T>(
+  getOrLoad<T>(
     key: string,
     tagKeys: readonly string[],
     loader: () => Promise<T>,
     policy: EntryPolicy<T>,
   ): Promise<T> {
-    const deadline = Date.now() + this.options.lockWait;
-    let delay = POLL_START_MS;
-    while (Date.now() < deadline && !this.closed) {
-      await sleep(delay);
-      delay = Math.min(delay * 2, POLL_MAX_MS);
-      if (!this.breaker.allow()) break;
-      const outcome = await this.readLeased(key, tagKeys);
-      if (outcome === undefined) break;
-      if (typeof outcome === 'string') {
-        const value = this.decodeOrDrop(key, outcome, policy);
-        if (value !== DROPPED) {
-          this.stats.hits++;
-          return value;
-        }
-        break;
-      }
-      if (outcome.lease !== undefined) {
-        return this.loadAndFill(
-          key,
-          tagKeys,
-          outcome.lease,
-          outcome.versions,
-          loader,
-          policy,
-        );
-      }
-      if (outcome.holder === undefined) break;
-      const flight = this.flights.get(key);
-      if (flight && flight.token === outcome.holder)
-        return flight.promise as Promise<T>;
-    }
-    return this.joinLocal(key, tagKeys, loader);
+    return this.reads.getOrLoad(key, tagKeys, loader, policy);
   }
 
-  private tryDecode<T>(
-    payload: string,
-    policy: EntryPolicy<T>,
-  ): T | typeof DROPPED {
-    try {
-      return policy.decode(payload);
-    } catch {
-      return DROPPED;
-    }
-  }
-
-  /** Deletes an entry that could not be decoded (a miss, never an error). */
-  drop(key: string): Promise<number> {
-    this.stats.corrupt++;
-    this.warnOnce(
-      `Dropped an undecodable cache entry in "${keyNamespace(key.slice(this.prefix.length))}"`,
-    );
-    return this.guard('delete', key, () => this.store.delete([key]), 0);
-  }
-
+  /** Decodes a payload read outside getOrLoad; an undecodable one is dropped. */
   decodeOrDrop<T>(
     key: string,
     payload: string,
     policy: EntryPolicy<T>,
   ): T | typeof DROPPED {
-    const value = this.tryDecode(payload, policy);
-    if (value === DROPPED) void this.drop(key);
-    return value;
+    return this.payloads.decodeOrDrop(key, payload, policy);
   }
 
-  private encodeOrSkip<T>(
+  /** The payload to store for `value`, or undefined (declined, unencodable or too large; logged). */
+  encodeOrSkip<T>(
     key: string,
     value: T,
     policy: EntryPolicy<T>,
   ): string | undefined {
-    let payload: string | undefined;
-    try {
-      payload = policy.encode(value, key);
-    } catch (err) {
-      this.warnOnce(
-        `Not caching a value in "${keyNamespace(key.slice(this.prefix.length))}": ${err instanceof Error ? err.message : String(err)}`,
-      );
-      return undefined;
-    }
-    if (payload !== undefined && !this.fitsSize(key, payload)) return undefined;
-    return payload;
+    return this.payloads.encodeOrSkip(key, value, policy);
   }
 
-  /** False (with a warning once per namespace) when a payload exceeds `maxValueBytes`. */
   fitsSize(key: string, payload: string): boolean {
-    const max = this.options.maxValueBytes;
-    if (payload.length * 3 <= max) return true;
-    if (payload.length <= max && Buffer.byteLength(payload) <= max) return true;
-    this.stats.oversized++;
-    this.warnOnce(
-      `Not caching values of "${keyNamespace(key.slice(this.prefix.length))}" larger than maxValueBytes (${max} bytes)`,
-    );
-    return false;
+    return this.payloads.fitsSize(key, payload);
   }
 
   /**
-   * Stores unconditionally (write-through). Loads in flight for the key lose
-   * their lease; when the store cannot confirm the write, the key is
-   * invalidated later instead, so that an older entry is not served.
+   * Stores unconditionally (write-through), after `first` is invalidated
+   * when given. Loads in flight for the key lose their lease; when the
+   * store cannot confirm the write, the key is invalidated later instead,
+   * so that an older entry is not served.
    */
   async put(
     key: string,
     payload: string,
     ttlMs: number,
     tagKeys: readonly string[],
+    first?: Invalidation,
   ): Promise<boolean> {
-    this.flights.delete(key);
-    if (this.pending.length === 0 && this.breaker.allow()) {
-      try {
-        await this.store.write(key, payload, this.jitter(ttlMs), tagKeys);
-        this.breaker.success();
-        return true;
-      } catch (err) {
-        this.fault('put', key, err);
+    this.reads.forgetCovered([key], first?.tagKeys ?? [], false);
+    if (this.invalidator.pending.size === 0) {
+      const cleared = first ? await this.invalidate(first) : undefined;
+      if (cleared === undefined || cleared.applied) {
+        const ttl = this.reads.jitter(ttlMs);
+        const r = await this.guarded.call('put', key, (s) =>
+          s.write(key, payload, ttl, tagKeys),
+        );
+        if (r !== FAULT && r !== SKIPPED) return true;
       }
     }
-    this.defer({ keys: [key] });
+    this.invalidator.defer({ ...first, keys: [...(first?.keys ?? []), key] });
     return false;
   }
 
   /**
-   * Deletes keys, bumps tags and clears patterns. Local flights that may hold
-   * older data are forgotten at once; a target the store does not confirm is
-   * retried, and the cache is bypassed until it is.
+   * Deletes keys, bumps tags and clears patterns. Local loads that may hold
+   * older data stop taking joiners at once; what the store does not confirm
+   * is replayed, and the cache is bypassed until it is.
    */
-  async invalidate(targets: InvalidationTargets): Promise<boolean> {
-    this.forgetFlights(targets);
-    const ok = await this.apply(targets);
-    if (!ok) this.defer(targets);
-    return ok;
+  invalidate(inv: Invalidation): Promise<InvalidationResult> {
+    const all = inv.globs?.includes(this.allGlob()) ?? false;
+    this.reads.forgetCovered(
+      inv.keys ?? [],
+      inv.tagKeys ?? [],
+      all || (inv.globs?.length ?? 0) > 0,
+    );
+    return this.invalidator.invalidate(inv);
   }
 
-  private async apply(targets: InvalidationTargets): Promise<boolean> {
-    const keys = targets.keys ?? NO_TAGS;
-    const tagKeys = targets.tagKeys ?? NO_TAGS;
-    const globs = targets.globs ?? NO_TAGS;
-    if (!this.breaker.allow()) return false;
-    try {
-      await Promise.all([
-        keys.length ? this.store.delete(keys) : undefined,
-        tagKeys.length ? this.store.bumpTags(tagKeys) : undefined,
-        ...globs.map((g) => this.store.deleteMatching(g)),
-      ]);
-      this.breaker.success();
-      this.stats.invalidations++;
-      return true;
-    } catch (err) {
-      this.fault(
-        'invalidate',
-        keys[0] ?? tagKeys[0] ?? globs[0] ?? this.prefix,
-        err,
-      );
-      return false;
-    }
+  /** Replays deferred invalidations now; true once none is left. */
+  flushPending(): Promise<boolean> {
+    return this.invalidator.flush();
   }
 
-  private forgetFlights(targets: InvalidationTargets): void {
-    if (this.flights.size === 0) return;
-    for (const key of targets.keys ?? NO_TAGS) this.flights.delete(key);
-    const tags = targets.tagKeys;
-    if (tags?.length) {
-      for (const [key, flight] of this.flights) {
-        if (flight.tagKeys.some((t) => tags.includes(t)))
-          this.flights.delete(key);
-      }
-    }
-    if (targets.globs?.length) this.flights.clear();
-  }
-
-  private defer(targets: InvalidationTargets): void {
-    this.pending.push(targets);
-    this.scheduleRetry();
-  }
-
-  private scheduleRetry(): void {
-    if (this.retryTimer || this.closed) return;
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = undefined;
-      void this.flushPending();
-    }, this.options.breakerCooldown);
-    this.retryTimer.unref();
-  }
-
-  /** Re-sends invalidations that failed; resolves true once none is left. */
-  async flushPending(): Promise<boolean> {
-    while (this.pending.length > 0) {
-      if (!(await this.apply(this.pending[0]))) {
-        this.scheduleRetry();
-        return false;
-      }
-      this.pending.shift();
-    }
-    return true;
-  }
-
-  get pendingInvalidations(): number {
-    return this.pending.length;
+  /** Loads held locally without the store, for tests and metrics. */
+  get localLoads(): number {
+    return this.reads.local.size;
   }
 
   async close(): Promise<void> {
-    this.closed = true;
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.retryTimer = undefined;
-    if (this.pending.length) {
+    this.reads.closed = true;
+    const left = this.invalidator.close();
+    this.guarded.close();
+    if (left) {
       this.logger.warn(
-        `${this.pending.length} cache invalidation(s) could not reach the store before shutdown`,
+        `${left} cache invalidation(s) could not reach the store before shutdown`,
       );
     }
   }
 }
-
-export const DROPPED: unique symbol = Symbol('dropped');

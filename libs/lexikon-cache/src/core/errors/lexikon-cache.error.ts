@@ -37,22 +37,28 @@ export class CacheOptionsError extends LexikonCacheError {
   }
 }
 
-/** A TTL that is not a positive integer number of seconds. */
+/** A TTL that is not a positive duration. */
 export class InvalidTtlError extends LexikonCacheError {
   static create(ttl: unknown): InvalidTtlError {
     return new InvalidTtlError(
       'INVALID_TTL',
-      `TTL must be a positive integer number of seconds, got ${String(ttl)}`,
+      `TTL must be a positive duration: a number of milliseconds, or a string such as '30s' or '5m'; got ${typeof ttl === 'string' ? JSON.stringify(ttl) : String(ttl)}`,
     );
   }
 }
 
-/** A key that is empty or not a string. */
+/** A key that is empty, not a string, or one of the library's own names. */
 export class InvalidKeyError extends LexikonCacheError {
   static create(key: unknown): InvalidKeyError {
+    const what =
+      typeof key !== 'string'
+        ? typeof key
+        : key === ''
+          ? '""'
+          : 'a key starting with "{tags}", which the library reserves for tag versions';
     return new InvalidKeyError(
       'INVALID_KEY',
-      `Cache keys must be non-empty strings, got ${typeof key === 'string' ? '""' : typeof key}`,
+      `Cache keys must be non-empty strings, got ${what}`,
     );
   }
 }

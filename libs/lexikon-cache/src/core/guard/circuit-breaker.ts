@@ -1,11 +1,15 @@
+import { monotonicMs } from '../time/monotonic.js';
+
 /**
- * Stops waiting on a Redis that keeps failing: after `threshold` consecutive
+ * Stops waiting on a store that keeps failing: after `threshold` consecutive
  * failures every call is refused for `cooldownMs`, then one call is let
- * through as a probe; its success closes the breaker again.
+ * through as a probe; its success closes the breaker again. Time is
+ * monotonic, so a clock stepped backwards cannot keep it open.
  */
 export class CircuitBreaker {
   private failures = 0;
   private openUntil = 0;
+  private open = false;
   private probing = false;
 
   constructor(
@@ -15,32 +19,33 @@ export class CircuitBreaker {
   ) {}
 
   get isOpen(): boolean {
-    return this.openUntil !== 0;
+    return this.open;
   }
 
   /** Whether a call may go to the store now. */
   allow(): boolean {
-    if (this.openUntil === 0) return true;
-    if (this.probing || Date.now() < this.openUntil) return false;
+    if (!this.open) return true;
+    if (this.probing || monotonicMs() < this.openUntil) return false;
     this.probing = true;
     return true;
   }
 
   success(): void {
-    if (this.failures === 0 && this.openUntil === 0) return;
-    const wasOpen = this.openUntil !== 0;
+    if (this.failures === 0 && !this.open) return;
+    const wasOpen = this.open;
     this.failures = 0;
-    this.openUntil = 0;
+    this.open = false;
     this.probing = false;
     if (wasOpen) this.onChange(false);
   }
 
   failure(): void {
     this.failures++;
-    const wasOpen = this.openUntil !== 0;
     if (this.probing || this.failures >= this.threshold) {
+      const wasOpen = this.open;
       this.probing = false;
-      this.openUntil = Date.now() + this.cooldownMs;
+      this.open = true;
+      this.openUntil = monotonicMs() + this.cooldownMs;
       if (!wasOpen) this.onChange(true);
     }
   }

@@ -1,18 +1,24 @@
+import { LRUCache } from 'lru-cache';
 import type { CacheLogger } from '../logger.js';
+import { monotonicMs } from '../time/monotonic.js';
 
 const QUIET_MS = 10_000;
+/** Distinct messages remembered; their text may name input-derived namespaces. */
+const MAX_MESSAGES = 500;
 
 /**
  * Logs cache faults without flooding: the first fault of an operation is
- * logged (its stack at debug level), later ones at most every ten seconds with a count.
+ * logged (its stack at debug level), later ones at most every ten seconds
+ * with a count. Bounded: operations are a fixed set, messages an LRU.
  */
 export class FaultLog {
   private readonly last = new Map<string, { at: number; suppressed: number }>();
+  private readonly said = new LRUCache<string, true>({ max: MAX_MESSAGES });
 
   constructor(private readonly logger: CacheLogger) {}
 
   report(operation: string, namespace: string, err: unknown): void {
-    const now = Date.now();
+    const now = monotonicMs();
     const seen = this.last.get(operation);
     if (seen && now - seen.at < QUIET_MS) {
       seen.suppressed++;
@@ -32,8 +38,8 @@ export class FaultLog {
 
   /** Warns once per distinct message (e.g. one oversized value per namespace). */
   once(message: string): void {
-    if (this.last.has(message)) return;
-    this.last.set(message, { at: Date.now(), suppressed: 0 });
+    if (this.said.has(message)) return;
+    this.said.set(message, true);
     this.logger.warn(message);
   }
 }

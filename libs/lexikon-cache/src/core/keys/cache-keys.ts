@@ -1,66 +1,83 @@
 import { createHash } from 'node:crypto';
 
-/** Keys longer than this (in bytes, prefix included) are hashed. */
+/**
+ * The key space. Every key is `{prefix}{key}`; keys longer than
+ * `MAX_KEY_BYTES` are hashed into names of exactly `HASHED_KEY_BYTES`, so a
+ * hashed name can never equal a plain one, whatever the text.
+ */
 export const MAX_KEY_BYTES = 256;
+export const HASHED_KEY_BYTES = MAX_KEY_BYTES + 1;
+const DIGEST_CHARS = 64;
+/** What a hashed name keeps of its key, literally, before the digest. */
+export const KEPT_BYTES = HASHED_KEY_BYTES - DIGEST_CHARS - 1;
+/** The least a hashed name keeps (its cut may fall short of KEPT_BYTES at a character boundary). */
+export const MIN_KEPT_BYTES = KEPT_BYTES - 3;
 
-// control characters are exactly what must be escaped here
+// ASCII that must not come from input: glob characters, the separator, hash
+// tags, our markers, whitespace and controls; and lone surrogates, which
+// UTF-8 would collapse into U+FFFD
 // oxlint-disable-next-line no-control-regex
-const UNSAFE_IN_KEY_PART = /[%*?[\]\\:{}\s\u0000-\u001f\u007f]/g;
-const REDIS_GLOB_SPECIAL = /[*?[\]\\]/g;
-const PATTERN_LITERAL = /[?[\]\\]/g;
+const UNSAFE_IN_KEY_PART = /[%*?[\]\\:{}#!~\u0000-\u0020\u007f]|\p{Cs}/gu;
+const HEX = '0123456789ABCDEF';
 
-function percentEncode(ch: string): string {
-  const hex = ch.charCodeAt(0).toString(16).toUpperCase();
-  return hex.length === 1 ? `%0${hex}` : `%${hex}`;
+function escapeChar(ch: string): string {
+  const code = ch.charCodeAt(0);
+  if (code < 0x80) return `%${HEX[code >> 4]}${HEX[code & 15]}`;
+  return `%u${code.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
 /**
- * Escapes a value interpolated into a key or tag, so that input can never act
- * as a glob (`* ? [ ]`), a separator (`:`), a cluster hash tag (`{ }`) or a
- * control character, and so reach another entry.
+ * Escapes text interpolated into a key or tag. Every escape has a fixed
+ * width (`%XX`, or `%uXXXX` for a lone surrogate) and `%` is escaped itself,
+ * so distinct texts give distinct parts, and input can never act as a glob,
+ * a separator, a cluster hash tag or one of our markers.
  */
 export function escapeKeyPart(value: string): string {
   UNSAFE_IN_KEY_PART.lastIndex = 0;
   return UNSAFE_IN_KEY_PART.test(value)
-    ? value.replace(UNSAFE_IN_KEY_PART, percentEncode)
+    ? value.replace(UNSAFE_IN_KEY_PART, escapeChar)
     : value;
 }
 
-/** Escapes every glob character, for a literal part of a SCAN MATCH pattern. */
-export function escapeGlob(literal: string): string {
-  return literal.replace(REDIS_GLOB_SPECIAL, (ch) => `\\${ch}`);
+/** Bytes of `text` in UTF-8, counting a lone surrogate as Redis will (3). */
+export function utf8Bytes(text: string): number {
+  return Buffer.byteLength(text);
+}
+
+/** The longest start of `text` within `maxBytes` of UTF-8, cut between characters. */
+export function utf8Head(text: string, maxBytes: number): string {
+  if (text.length <= maxBytes && utf8Bytes(text) === text.length) {
+    return text.slice(0, maxBytes);
+  }
+  let bytes = 0;
+  let end = 0;
+  for (const ch of text) {
+    const size = utf8Bytes(ch);
+    if (bytes + size > maxBytes) break;
+    bytes += size;
+    end += ch.length;
+  }
+  return text.slice(0, end);
 }
 
 /**
- * Turns a caller's pattern into a SCAN MATCH pattern inside `prefix`. Only `*`
- * is a wildcard; `?`, `[`, `]` and `\` match themselves.
+ * `full` itself when it fits, else its first bytes, `#` padding and the
+ * sha256 of the whole: always `HASHED_KEY_BYTES` long.
  */
-export function patternToGlob(prefix: string, pattern: string): string {
-  return (
-    escapeGlob(prefix) + pattern.replace(PATTERN_LITERAL, (ch) => `\\${ch}`)
-  );
-}
-
-/** Over-long keys keep their readable namespace and hash the rest. */
-function shorten(full: string, prefixLength: number): string {
-  if (
-    full.length * 3 <= MAX_KEY_BYTES ||
-    Buffer.byteLength(full) <= MAX_KEY_BYTES
-  ) {
+export function shortenKey(full: string): string {
+  if (full.length * 3 <= MAX_KEY_BYTES || utf8Bytes(full) <= MAX_KEY_BYTES) {
     return full;
   }
-  const rest = full.slice(prefixLength);
-  const colon = rest.indexOf(':');
-  const namespace = colon > 0 && colon <= 64 ? rest.slice(0, colon) : '';
-  const digest = createHash('sha256').update(rest).digest('hex');
-  return `${full.slice(0, prefixLength)}${namespace}:#${digest}`;
+  const kept = utf8Head(full, KEPT_BYTES);
+  const pad = '#'.repeat(HASHED_KEY_BYTES - DIGEST_CHARS - utf8Bytes(kept));
+  return kept + pad + createHash('sha256').update(full).digest('hex');
 }
 
 export function fullKey(prefix: string, key: string): string {
-  return shorten(prefix + key, prefix.length);
+  return shortenKey(prefix + key);
 }
 
-/** Tag versions share one hash tag so that, in a cluster, they live in one slot. */
+/** Tag versions share one hash tag, so that in a cluster they live in one slot. */
 export const TAG_SEGMENT = '{tags}:';
 
 export function tagKeyPrefix(prefix: string): string {
@@ -68,7 +85,20 @@ export function tagKeyPrefix(prefix: string): string {
 }
 
 export function fullTagKey(prefix: string, tag: string): string {
-  return shorten(tagKeyPrefix(prefix) + tag, tagKeyPrefix(prefix).length);
+  return shortenKey(tagKeyPrefix(prefix) + tag);
+}
+
+/**
+ * The key of the tag sequence: in the tags' slot, and unreachable by any
+ * tag or entry key (those always go on after `{tags}` with a `:`).
+ */
+export function sequenceKey(prefix: string): string {
+  return `${prefix}{tags}`;
+}
+
+/** Whether a caller's key would reach the tags' own names. */
+export function isReservedKey(key: string): boolean {
+  return key.startsWith('{tags}');
 }
 
 /** The namespace of a key (text before its first `:`), for logs that must not print user data. */

@@ -117,17 +117,25 @@ export class KeyTemplate {
   }
 }
 
-/** The text of one interpolated value, escaped. */
+/**
+ * The text of one interpolated value: a string as itself (escaped), any
+ * other type behind a `!` marker that no escaped string contains, so `1`,
+ * `"1"`, `null`, `"null"`, `["a","b"]` and `'["a","b"]'` all differ.
+ */
 export function formatKeyValue(value: unknown): string {
   switch (typeof value) {
     case 'string':
       return escapeKeyPart(value);
     case 'number':
+      return Object.is(value, -0) ? '!n-0' : `!n${String(value)}`;
     case 'bigint':
+      return `!b${String(value)}`;
     case 'boolean':
-      return String(value);
-    default:
-      if (value instanceof Date) return value.toISOString();
-      return escapeKeyPart(canonicalize(value));
+      return value ? '!t' : '!f';
+    case 'undefined':
+      return '!u';
   }
+  if (value === null) return '!z';
+  if (value instanceof Date) return `!d${value.getTime()}`;
+  return `!j${escapeKeyPart(canonicalize(value))}`;
 }

@@ -5,8 +5,9 @@ import type {
   Redis,
   RedisOptions,
 } from 'ioredis';
+import type { Duration } from '../time/duration.js';
 
-/** How to reach Redis: a URL, discrete settings, or an ioredis client you own. */
+/** How to reach Redis: a URL, discrete settings, Sentinel or Cluster. */
 export interface RedisConnectionOptions {
   /** `redis://[user:password@]host:port/db` or `rediss://` for TLS. */
   url?: string;
@@ -27,7 +28,10 @@ export interface RedisConnectionOptions {
   ioredis?: RedisOptions;
 }
 
-/** Options of `LexikonCacheModule.forRoot()` / `forRootAsync()`. */
+/**
+ * Options of `LexikonCacheModule.forRoot()` / `forRootAsync()`. Durations
+ * are numbers of milliseconds or strings with a unit (`'250ms'`, `'10m'`).
+ */
 export interface LexikonCacheModuleOptions {
   /**
    * `redis` (default when a connection or client is given) or `memory` (an
@@ -36,33 +40,40 @@ export interface LexikonCacheModuleOptions {
   store?: 'redis' | 'memory';
   /** Connection settings; ignored when `client` is given. */
   redis?: RedisConnectionOptions;
-  /** An existing ioredis client or cluster. The module uses it and never closes it. */
+  /**
+   * An ioredis client or cluster you own: used as is (its calls get the
+   * same timeouts as ours) and never closed by the module. It must not have
+   * a `keyPrefix` of its own; use this module's `keyPrefix`.
+   */
   client?: Redis | Cluster;
-  /** Prepended to every key. Default `lexikon:`. */
+  /** Prepended to every key; `clear()` and patterns never leave it. Default `lexikon:`. */
   keyPrefix?: string;
-  /** Default TTL in seconds. Default 3600. */
-  defaultTtl?: number;
-  /** Longest wait on any Redis command, in ms. Default 250. */
-  commandTimeout?: number;
-  /** Values whose encoding is larger are not cached. Default 1 MiB. */
+  /** Lifetime of an entry when its decorator or call gives none. Default `'1h'`. */
+  defaultTtl?: Duration;
+  /** Longest wait on any store call, whatever the client's own settings. Default `'250ms'`. */
+  commandTimeout?: Duration;
+  /** Values whose encoding is larger, in bytes, are not cached. Default 1 MiB. */
   maxValueBytes?: number;
   /**
    * Fraction by which a filled entry's TTL is shortened at random, so that
    * entries filled together do not expire together. Default 0.05; 0 turns it off.
    */
   ttlJitter?: number;
-  /** How long a loader may hold a key's lease, in ms. Default 10000. */
-  leaseTtl?: number;
-  /** How long a caller waits for another instance's loader before loading itself, in ms. Default 5000. */
-  lockWait?: number;
-  /** Lifetime of tag versions, in seconds. Default 30 days. */
-  tagTtl?: number;
+  /**
+   * How long a loader's lease on a key lives without being renewed; a live
+   * loader renews it, so a crashed one frees the key within this. Default `'5s'`.
+   */
+  leaseTtl?: Duration;
+  /** Longest wait for another instance's loader before loading without it. Default `'5s'`. */
+  lockWait?: Duration;
   /** Consecutive failures that open the circuit breaker. Default 5. */
   breakerThreshold?: number;
-  /** How long the breaker stays open before probing Redis again, in ms. Default 1000. */
-  breakerCooldown?: number;
+  /** How long the breaker stays open before probing the store again. Default `'1s'`. */
+  breakerCooldown?: Duration;
   /** Upper bound on entries of the memory store. Default 100000. */
   memoryMaxEntries?: number;
+  /** Upper bound on bytes the memory store holds (roughly, UTF-16). Default 128 MiB. */
+  memoryMaxBytes?: number;
   /** Register the global HTTP interceptor. Default true. */
   interceptor?: boolean;
   /**
@@ -70,6 +81,12 @@ export interface LexikonCacheModuleOptions {
    * Default: `req.user.id ?? req.user.sub ?? req.user.userId`.
    */
   principal?: (request: unknown) => string | number | undefined | null;
-  /** Wait this long for the first connection at start-up, in ms. Default 2000. */
-  connectWait?: number;
+  /**
+   * Request headers that carry credentials. A request with one of them but
+   * no principal is never cached on a private route, and private responses
+   * say `Vary` on them. Default `['authorization', 'cookie', 'x-api-key']`.
+   */
+  credentialHeaders?: readonly string[];
+  /** How long start-up waits for the first connection. Default `'2s'`. */
+  connectWait?: Duration;
 }

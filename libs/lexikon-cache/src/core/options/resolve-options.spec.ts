@@ -11,14 +11,23 @@ describe('resolveOptions', () => {
     const o = resolveOptions({ redis: { host: 'h' } });
     expect(o).toMatchObject({
       keyPrefix: 'lexikon:',
-      defaultTtl: 3600,
-      commandTimeout: 250,
+      defaultTtlMs: 3_600_000,
+      commandTimeoutMs: 250,
+      leaseTtlMs: 5_000,
+      credentialHeaders: ['authorization', 'cookie', 'x-api-key'],
     });
+    expect(
+      resolveOptions({ defaultTtl: '10m', commandTimeout: '1.5s' }),
+    ).toMatchObject({ defaultTtlMs: 600_000, commandTimeoutMs: 1_500 });
   });
 
   it.each([
     [{ defaultTtl: 0 }, /defaultTtl/],
     [{ defaultTtl: 1.5 }, /defaultTtl/],
+    [{ defaultTtl: '10 minutes' as '10m' }, /defaultTtl/],
+    [{ keyPrefix: '' }, /keyPrefix.*empty prefix/],
+    [{ keyPrefix: 'x'.repeat(65) }, /keyPrefix/],
+    [{ credentialHeaders: ['x api'] }, /credentialHeaders/],
     [{ commandTimeout: -1 }, /commandTimeout/],
     [{ keyPrefix: 'a*' }, /keyPrefix/],
     [{ ttlJitter: 1 }, /ttlJitter/],

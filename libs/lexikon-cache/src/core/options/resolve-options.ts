@@ -1,34 +1,36 @@
 import type { Cluster, Redis } from 'ioredis';
 import { CacheOptionsError } from '../errors/lexikon-cache.error.js';
+import { describeDuration, durationMs } from '../time/duration.js';
 import type {
   LexikonCacheModuleOptions,
   RedisConnectionOptions,
 } from './cache-options.js';
 
-/** Options with every default applied: the only shape the internals read. */
+/** Options with every default applied, durations in ms: the only shape the internals read. */
 export interface ResolvedCacheOptions {
   readonly store: 'redis' | 'memory';
   readonly redis: RedisConnectionOptions;
   readonly client: Redis | Cluster | undefined;
   readonly keyPrefix: string;
-  readonly defaultTtl: number;
-  readonly commandTimeout: number;
+  readonly defaultTtlMs: number;
+  readonly commandTimeoutMs: number;
   readonly maxValueBytes: number;
   readonly ttlJitter: number;
-  readonly leaseTtl: number;
-  readonly lockWait: number;
-  readonly tagTtl: number;
+  readonly leaseTtlMs: number;
+  readonly lockWaitMs: number;
   readonly breakerThreshold: number;
-  readonly breakerCooldown: number;
+  readonly breakerCooldownMs: number;
   readonly memoryMaxEntries: number;
+  readonly memoryMaxBytes: number;
   readonly interceptor: boolean;
   readonly principal:
     ((request: unknown) => string | number | undefined | null) | undefined;
-  readonly connectWait: number;
+  readonly credentialHeaders: readonly string[];
+  readonly connectWaitMs: number;
 }
 
 export const DEFAULT_KEY_PREFIX = 'lexikon:';
-export const DEFAULT_TTL_SECONDS = 3600;
+const MAX_PREFIX_BYTES = 64;
 
 function positiveInt(
   name: string,
@@ -36,12 +38,28 @@ function positiveInt(
   fallback: number,
 ): number {
   if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value <= 0) {
+  if (!Number.isSafeInteger(value) || value <= 0) {
     throw new CacheOptionsError(
       `${name} must be a positive integer, got ${String(value)}`,
     );
   }
   return value;
+}
+
+/** Milliseconds of a duration option, naming the option when it is not one. */
+export function durationOption(
+  name: string,
+  value: unknown,
+  fallbackMs: number,
+): number {
+  if (value === undefined) return fallbackMs;
+  const ms = durationMs(value);
+  if (ms === undefined) {
+    throw new CacheOptionsError(
+      `${name} must be a positive duration (ms, or a string such as '250ms', '30s', '10m'), got ${describeDuration(value)}`,
+    );
+  }
+  return ms;
 }
 
 function hasConnection(redis: RedisConnectionOptions | undefined): boolean {
@@ -54,6 +72,44 @@ function hasConnection(redis: RedisConnectionOptions | undefined): boolean {
   );
 }
 
+function checkPrefix(keyPrefix: unknown): string {
+  if (
+    typeof keyPrefix !== 'string' ||
+    keyPrefix.length === 0 ||
+    Buffer.byteLength(keyPrefix) > MAX_PREFIX_BYTES ||
+    /[\s*?[\]{}\\]/.test(keyPrefix)
+  ) {
+    throw new CacheOptionsError(
+      `keyPrefix must be a non-empty string of at most ${MAX_PREFIX_BYTES} bytes without whitespace, glob characters or braces (an empty prefix would let clear() reach other applications' keys), got ${JSON.stringify(keyPrefix)}`,
+    );
+  }
+  return keyPrefix;
+}
+
+function checkClient(client: Redis | Cluster | undefined): void {
+  if (client === undefined) return;
+  const prefix = (client.options as { keyPrefix?: string } | undefined)
+    ?.keyPrefix;
+  if (prefix) {
+    throw new CacheOptionsError(
+      `client has a keyPrefix of its own (${JSON.stringify(prefix)}); remove it and set the module's keyPrefix instead`,
+    );
+  }
+}
+
+function checkHeaders(headers: unknown): readonly string[] {
+  if (headers === undefined) return ['authorization', 'cookie', 'x-api-key'];
+  if (
+    !Array.isArray(headers) ||
+    headers.some((h) => typeof h !== 'string' || !/^[\w-]+$/.test(h))
+  ) {
+    throw new CacheOptionsError(
+      'credentialHeaders must be an array of header names',
+    );
+  }
+  return (headers as string[]).map((h) => h.toLowerCase());
+}
+
 /** Applies defaults and validates, once, for both forRoot and forRootAsync. */
 export function resolveOptions(
   options: LexikonCacheModuleOptions = {},
@@ -64,12 +120,6 @@ export function resolveOptions(
   if (store !== 'redis' && store !== 'memory') {
     throw new CacheOptionsError(
       `store must be 'redis' or 'memory', got ${String(store)}`,
-    );
-  }
-  const keyPrefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
-  if (typeof keyPrefix !== 'string' || /[\s*?[\]{}]/.test(keyPrefix)) {
-    throw new CacheOptionsError(
-      `keyPrefix must be a string without whitespace, glob characters or braces, got ${JSON.stringify(keyPrefix)}`,
     );
   }
   const ttlJitter = options.ttlJitter ?? 0.05;
@@ -92,32 +142,32 @@ export function resolveOptions(
       'redis.url must start with redis:// or rediss://',
     );
   }
+  checkClient(options.client);
   return {
     store,
     redis: options.redis ?? {},
     client: options.client,
-    keyPrefix,
-    defaultTtl: positiveInt(
-      'defaultTtl',
-      options.defaultTtl,
-      DEFAULT_TTL_SECONDS,
+    keyPrefix: checkPrefix(options.keyPrefix ?? DEFAULT_KEY_PREFIX),
+    defaultTtlMs: durationOption('defaultTtl', options.defaultTtl, 3_600_000),
+    commandTimeoutMs: durationOption(
+      'commandTimeout',
+      options.commandTimeout,
+      250,
     ),
-    commandTimeout: positiveInt('commandTimeout', options.commandTimeout, 250),
     maxValueBytes: positiveInt(
       'maxValueBytes',
       options.maxValueBytes,
       1024 * 1024,
     ),
     ttlJitter,
-    leaseTtl: positiveInt('leaseTtl', options.leaseTtl, 10_000),
-    lockWait: positiveInt('lockWait', options.lockWait, 5_000),
-    tagTtl: positiveInt('tagTtl', options.tagTtl, 30 * 24 * 3600),
+    leaseTtlMs: durationOption('leaseTtl', options.leaseTtl, 5_000),
+    lockWaitMs: durationOption('lockWait', options.lockWait, 5_000),
     breakerThreshold: positiveInt(
       'breakerThreshold',
       options.breakerThreshold,
       5,
     ),
-    breakerCooldown: positiveInt(
+    breakerCooldownMs: durationOption(
       'breakerCooldown',
       options.breakerCooldown,
       1_000,
@@ -127,8 +177,14 @@ export function resolveOptions(
       options.memoryMaxEntries,
       100_000,
     ),
+    memoryMaxBytes: positiveInt(
+      'memoryMaxBytes',
+      options.memoryMaxBytes,
+      128 * 1024 * 1024,
+    ),
     interceptor: options.interceptor ?? true,
     principal: options.principal,
-    connectWait: options.connectWait ?? 2_000,
+    credentialHeaders: checkHeaders(options.credentialHeaders),
+    connectWaitMs: durationOption('connectWait', options.connectWait, 2_000),
   };
 }

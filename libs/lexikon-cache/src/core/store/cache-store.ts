@@ -1,161 +1,139 @@
+import type {
+  CacheStoreInfo,
+  StoreBatchOp,
+  StoreBatchReply,
+  StoreHealth,
+  StoreHealthOptions,
+} from './store-types.js';
+
+export type * from './store-types.js';
+
+/** A lease a reader asks for on a miss: the token it proposes, and for how long. */
+export interface LeaseRequest {
+  readonly token: string;
+  readonly ms: number;
+}
+
+/** A lease a reader holds: only it may fill the entry, and only while nothing it covers moved. */
+export interface Lease {
+  readonly token: string;
+  /** Versions of the entry's tags when the lease was taken; the fill is stamped with them. */
+  readonly versions: readonly string[];
+  /**
+   * The tag sequence when the lease was taken. A tag learnt only from the
+   * loaded value refuses the fill when it was bumped after this.
+   */
+  readonly since: string;
+}
+
 /** What a read returns when there is no usable entry. */
 export interface ReadMiss {
-  /** Token of the lease granted to this caller: it alone may fill the entry. */
-  readonly lease?: string;
-  /** Token of another caller's lease still loading this entry. */
+  /** The lease this reader now holds (the token it proposed). */
+  readonly lease?: Lease;
+  /** The token of another reader's lease, still loading this entry. */
   readonly holder?: string;
-  /** Current versions of the tags asked for (given with a lease or a holder). */
-  readonly versions: readonly string[];
 }
 
 /** A cached payload (hit), or why there is none. */
 export type ReadOutcome = string | ReadMiss;
 
-export type StoreBatchOp =
-  | { readonly op: 'get'; readonly key: string }
-  | { readonly op: 'exists'; readonly key: string }
-  | {
-      readonly op: 'set';
-      readonly key: string;
-      readonly payload: string;
-      readonly ttlMs: number;
-    }
-  | { readonly op: 'delete'; readonly key: string }
-  | {
-      readonly op: 'increment';
-      readonly key: string;
-      readonly by: number;
-      readonly ttlMs: number;
-    }
-  | { readonly op: 'expire'; readonly key: string; readonly ttlMs: number };
-
-/** `get` yields the payload or `undefined`; the others a number or boolean. */
-export type StoreBatchReply =
-  | { readonly ok: true; readonly value: string | number | boolean | undefined }
-  | { readonly ok: false; readonly error: Error };
-
-export interface CacheStoreInfo {
-  readonly kind: 'redis' | 'memory';
-  readonly mode: 'standalone' | 'sentinel' | 'cluster' | 'memory';
-  readonly usedMemoryMb: number;
-  readonly connectedClients: number;
-  readonly totalCommandsProcessed: number;
-  readonly keys: number;
-  readonly hits: number;
-  readonly misses: number;
-  readonly uptimeSeconds: number;
-  readonly version?: string;
-  readonly clusterState?: string;
-}
-
-/** What a health probe found: the store answered within the time, or why not. */
-export type StoreHealth =
-  | {
-      readonly ok: true;
-      /** Round trip of the PING (in a cluster, of the slowest master), in ms. */
-      readonly responseTimeMs: number;
-      /** Redis Cluster only: `cluster_state` from CLUSTER INFO. */
-      readonly clusterState?: string;
-      /** When asked for: bytes in use (in a cluster, on the fullest master). */
-      readonly usedMemoryBytes?: number;
-    }
-  | { readonly ok: false; readonly message: string };
-
-export interface StoreHealthOptions {
-  /** Longest wait, in ms. */
-  readonly timeoutMs: number;
-  /** Also read how much memory the store uses. */
-  readonly usedMemory?: boolean;
-}
-
 /**
- * The storage behind `CacheService`: Redis or process memory, with the same
- * semantics. Keys given here are full keys (prefix included); payloads are
- * already encoded. Every method may reject on an infrastructure fault; the
- * service decides how to fail open.
+ * The storage port: Redis (standalone, Sentinel, Cluster) or process memory,
+ * with one semantics, checked by one contract suite for every store. Keys
+ * are full keys (prefix included); payloads are already encoded. A method
+ * may reject on an infrastructure fault; the fail-open store decides what a
+ * fault means for the caller.
  *
- * Entries are stamped with the versions of their tags; a read whose stamp is
- * outdated is a miss. A miss may hand out a lease: only its holder can fill
- * the entry, and deleting the key revokes it, so a loader that read old data
- * before a write can never install it after that write's invalidation.
+ * Tag versions come from one sequence owned by one place (the tags' Redis
+ * node): a bump gives a tag the next number, a tag that is missing (never
+ * seen, expired or evicted) takes the current one. So a missing tag never
+ * looks older than a lease taken before it vanished, and no decision
+ * compares the clocks of two machines.
+ *
+ * @internal
  */
-export abstract class CacheStore {
-  abstract readonly kind: 'redis' | 'memory';
-  abstract readonly mode: CacheStoreInfo['mode'];
+export interface CacheStore {
+  readonly kind: 'redis' | 'memory';
+  readonly mode: CacheStoreInfo['mode'];
 
-  /** Reads an entry; with `leaseMs > 0`, a miss takes a lease for that long. */
-  abstract read(
+  /**
+   * Reads an entry, stamped tags checked. With `lease`, a miss takes a lease
+   * under the proposed token (or names another reader's).
+   */
+  read(
     key: string,
     tagKeys: readonly string[],
-    leaseMs: number,
+    lease: LeaseRequest | undefined,
     plainFirst?: boolean,
   ): Promise<ReadOutcome>;
 
-  /**
-   * The payload of a fresh entry, answered synchronously, by stores that
-   * need no I/O for it (the memory store); undefined on a miss.
-   */
+  /** The payload of a fresh entry, answered synchronously by stores that need no I/O for it. */
   peekNow?(key: string, tagKeys: readonly string[]): string | undefined;
 
-  /** Stores `payload` only while `lease` is held and the tags still carry `versions`. */
-  abstract fill(
+  /**
+   * Stores `payload` only while `lease` is held, its tags still carry the
+   * lease's versions, and no tag of `lateTagKeys` was bumped since the
+   * lease. A refused fill gives the lease back. Resolves to whether it stored.
+   */
+  fill(
     key: string,
+    lease: Lease,
     tagKeys: readonly string[],
-    lease: string,
-    versions: readonly string[],
+    lateTagKeys: readonly string[],
     payload: string,
     ttlMs: number,
   ): Promise<boolean>;
 
-  /** Gives a lease back (the loader failed) so that the next caller loads at once. */
-  abstract release(key: string, lease: string): Promise<void>;
+  /** Gives a lease back, so that the next reader loads at once. */
+  release(key: string, token: string): Promise<void>;
 
-  /** Stores unconditionally, stamped with the tags' current versions. */
-  abstract write(
+  /** Keeps a lease alive for `ms` more while its loader runs; false when it is gone. */
+  extendLease(key: string, token: string, ms: number): Promise<boolean>;
+
+  /** Stores unconditionally (revoking any lease), stamped with the tags' current versions. */
+  write(
     key: string,
     payload: string,
     ttlMs: number,
     tagKeys: readonly string[],
   ): Promise<void>;
 
-  abstract readMany(keys: readonly string[]): Promise<(string | undefined)[]>;
+  /** Payloads of fresh entries (counters read as their number), undefined for the rest. */
+  readMany(keys: readonly string[]): Promise<(string | undefined)[]>;
 
-  abstract writeMany(
+  writeMany(
     entries: readonly (readonly [string, string])[],
     ttlMs: number,
   ): Promise<void>;
 
-  /** Deletes entries (and revokes their leases); resolves to how many existed. */
-  abstract delete(keys: readonly string[]): Promise<number>;
+  /** Deletes entries (revoking their leases); resolves to how many existed. */
+  delete(keys: readonly string[]): Promise<number>;
 
   /** Gives each tag a new version, in O(1) whatever number of entries carry it. */
-  abstract bumpTags(tagKeys: readonly string[]): Promise<void>;
+  bumpTags(tagKeys: readonly string[]): Promise<void>;
 
   /** Deletes every key matching a SCAN glob; resolves to how many were deleted. */
-  abstract deleteMatching(glob: string): Promise<number>;
+  deleteMatching(glob: string): Promise<number>;
 
   /** Atomically adds `by`; the TTL is set when the counter is created. */
-  abstract increment(key: string, by: number, ttlMs: number): Promise<number>;
+  increment(key: string, by: number, ttlMs: number): Promise<number>;
 
   /** Runs every op atomically; each reply stands at its op's position. */
-  abstract batch(ops: readonly StoreBatchOp[]): Promise<StoreBatchReply[]>;
+  batch(ops: readonly StoreBatchOp[]): Promise<StoreBatchReply[]>;
 
-  abstract ping(): Promise<void>;
+  ping(): Promise<void>;
 
-  abstract info(): Promise<CacheStoreInfo>;
+  info(): Promise<CacheStoreInfo>;
 
-  /**
-   * Probes the store over its existing connection, within `timeoutMs`. Never
-   * rejects: a fault, a timeout or a closed connection is `ok: false`.
-   */
-  abstract health(options: StoreHealthOptions): Promise<StoreHealth>;
+  /** Probes over the existing connection within `timeoutMs`; never rejects. */
+  health(options: StoreHealthOptions): Promise<StoreHealth>;
 
   /** Resolves once the store can serve, or after `timeoutMs`: false then. */
-  abstract waitUntilReady(timeoutMs: number): Promise<boolean>;
+  waitUntilReady(timeoutMs: number): Promise<boolean>;
 
   /**
    * Releases the store. With `keepConnection`, a connection the application
    * provided stays open: only the store's own listeners are removed.
    */
-  abstract close(options?: { keepConnection?: boolean }): Promise<void>;
+  close(options?: { keepConnection?: boolean }): Promise<void>;
 }

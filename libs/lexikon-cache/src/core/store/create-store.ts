@@ -1,9 +1,13 @@
+import type { Cluster, Redis } from 'ioredis';
+import { sequenceKey } from '../keys/cache-keys.js';
 import type { CacheLogger } from '../logger.js';
 import type { ResolvedCacheOptions } from '../options/resolve-options.js';
 import type { CacheStore } from './cache-store.js';
 import { MemoryCacheStore } from './memory/memory-cache.store.js';
-import { RedisCacheStore } from './redis/redis-cache.store.js';
+import { RedisClusterStore } from './redis/redis-cluster.store.js';
 import { createRedisClient } from './redis/redis-connection.js';
+import { RedisStandaloneStore } from './redis/redis-standalone.store.js';
+import type { RedisMode } from './redis/redis-store-base.js';
 
 export interface StoreHandle {
   readonly store: CacheStore;
@@ -12,39 +16,49 @@ export interface StoreHandle {
   readonly description: string;
 }
 
+function redisStore(
+  client: Redis | Cluster,
+  mode: RedisMode,
+  options: ResolvedCacheOptions,
+  logger: CacheLogger,
+): CacheStore {
+  const settings = {
+    sequenceKey: sequenceKey(options.keyPrefix),
+    commandTimeoutMs: options.commandTimeoutMs,
+    onCorrupt: (key: string) =>
+      logger.warn(`Dropped a corrupt cache entry (${key.length} byte key)`),
+  };
+  return mode === 'cluster'
+    ? new RedisClusterStore(client as Cluster, settings)
+    : new RedisStandaloneStore(client as Redis, mode, settings);
+}
+
 export function createStore(
   options: ResolvedCacheOptions,
   logger: CacheLogger,
 ): StoreHandle {
-  const onCorrupt = (key: string): void =>
-    logger.warn(`Dropped a corrupt cache entry (${key.length} byte key)`);
   if (options.store === 'memory') {
     return {
-      store: new MemoryCacheStore(
-        options.memoryMaxEntries,
-        options.tagTtl * 1000,
-      ),
+      store: new MemoryCacheStore({
+        maxEntries: options.memoryMaxEntries,
+        maxBytes: options.memoryMaxBytes,
+      }),
       owned: true,
-      description: `in-process memory store (up to ${options.memoryMaxEntries} entries; no Redis configured)`,
+      description: `in-process memory store (up to ${options.memoryMaxEntries} entries, ${Math.round(options.memoryMaxBytes / 1048576)} MiB; no Redis configured)`,
     };
   }
   if (options.client) {
     const client = options.client;
     const mode = client.isCluster ? 'cluster' : 'standalone';
     return {
-      store: new RedisCacheStore(client, mode, options.tagTtl, onCorrupt),
+      store: redisStore(client, mode, options, logger),
       owned: false,
       description: `Redis (${mode}, client provided by the application)`,
     };
   }
   const created = createRedisClient(options);
   return {
-    store: new RedisCacheStore(
-      created.client,
-      created.mode,
-      options.tagTtl,
-      onCorrupt,
-    ),
+    store: redisStore(created.client, created.mode, options, logger),
     owned: true,
     description: `Redis ${created.description} (${created.mode})`,
   };

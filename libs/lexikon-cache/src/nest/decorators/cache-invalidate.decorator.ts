@@ -4,24 +4,25 @@ import type { CacheInvalidateOptions } from '../../declarative/cache-options.typ
 /**
  * Invalidates entries when the method succeeds (or before it runs, with
  * `when: 'before'`). Strings are keys, or patterns when they contain `*`;
- * the decorator may be stacked.
+ * the decorator may be stacked. `TResult` types the result that target
+ * functions receive.
  *
  * @example
  * @CacheInvalidate('user:{id}', 'users:page:*')
- * @CacheInvalidate({ tags: ['project:{id}'] })
- * async update(id: string, dto: UpdateProjectDto) { ... }
+ * @CacheInvalidate<Project>({ tags: (_ctx, project) => [`project:${project.id}`] })
+ * async update(id: string, dto: UpdateProjectDto): Promise<Project> { ... }
  */
-export function CacheInvalidate(
-  ...targets: (string | CacheInvalidateOptions)[]
+export function CacheInvalidate<TResult = unknown>(
+  ...targets: (string | CacheInvalidateOptions<TResult>)[]
 ): MethodDecorator {
-  const entries: CacheInvalidateOptions[] = targets.map((t) =>
+  const entries = targets.map((t) =>
     typeof t === 'string'
       ? t.includes('*')
         ? { patterns: [t] }
         : { keys: [t] }
       : t,
-  );
-  return (target, propertyKey, descriptor: PropertyDescriptor) => {
+  ) as CacheInvalidateOptions[];
+  return (_target, _propertyKey, descriptor: PropertyDescriptor) => {
     const method = descriptor.value as object;
     const existing =
       (Reflect.getMetadata(CACHE_INVALIDATE_METADATA, method) as

@@ -2,7 +2,7 @@ import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { CacheMetadataAccessor } from '../decorators/cache-metadata.accessor.js';
 import { CacheEngine } from '../../core/engine/cache-engine.js';
-import { CacheExecutor } from '../../declarative/plan-executor.js';
+import { PlanExecutor } from '../../declarative/plan-executor.js';
 import { compileCachePlan } from '../../declarative/cache-plan.js';
 import { CacheDecorationError } from '../../core/errors/lexikon-cache.error.js';
 import { methodRootCheck, wrapMethod } from './method-cache.wrapper.js';
@@ -57,7 +57,7 @@ export class CacheExplorer implements OnModuleInit {
   }
 
   private wrapProviders(): void {
-    const executor = new CacheExecutor(this.engine);
+    const executor = new PlanExecutor(this.engine);
     const seen = new Set<object>();
     for (const wrapper of this.discovery.getProviders()) {
       const instance = wrapper.instance as Record<string, unknown> | undefined;

@@ -1,8 +1,12 @@
 import { canonicalize } from '../../core/keys/canonical-json.js';
 import { escapeKeyPart } from '../../core/keys/cache-keys.js';
 import type { RootCheck, RootResolver } from '../../core/keys/key-template.js';
-import type { CacheCallContext } from '../../declarative/cache-options.types.js';
-import type { CacheExecutor } from '../../declarative/plan-executor.js';
+import type {
+  PlanCall,
+  PlanExecutor,
+  PutTarget,
+} from '../../declarative/plan-executor.js';
+import { encodeValue } from '../../core/codec/value-codec.js';
 import type { CachePlan } from '../../declarative/cache-plan.js';
 
 type AsyncMethod = (this: unknown, ...args: unknown[]) => Promise<unknown>;
@@ -37,12 +41,27 @@ function resolverFor(
   };
 }
 
+/** Where a method's `@CachePut` writes: its key, as is. */
+function methodPutTarget(
+  executor: PlanExecutor,
+  defaultKey: () => string,
+): PutTarget {
+  return {
+    defaultKey,
+    fullKey: (key) => executor.engine.key(key),
+    tagKeys: () => [],
+    first: () => undefined,
+    encode: encodeValue,
+  };
+}
+
 /**
  * Wraps a provider method with its plan. The wrapper keeps `this`, so a
- * provider calling its own decorated method through `this` is cached too.
+ * provider calling its own decorated method through `this` is cached too;
+ * it always returns a promise (a key function that throws rejects it).
  */
 export function wrapMethod(
-  executor: CacheExecutor,
+  executor: PlanExecutor,
   plan: CachePlan,
   original: AsyncMethod,
   className: string,
@@ -54,25 +73,21 @@ export function wrapMethod(
     `${className}.${methodName}:${escapeKeyPart(canonicalize(args))}`;
   const c = plan.cacheable;
   const p = plan.put;
-  const wrapped = function (
-    this: unknown,
-    ...args: unknown[]
-  ): Promise<unknown> {
-    const call = () => original.apply(this, args);
-    const resolve = resolverFor(args, names);
-    const ctx: CacheCallContext = { args };
-    if (c && (!c.condition || c.condition(ctx))) {
-      const key = c.key ? c.key(resolve, ctx) : defaultKeyOf(args);
+  const cached = (self: unknown, args: unknown[]): Promise<unknown> => {
+    const run = () => original.apply(self, args);
+    const call: PlanCall = { ctx: { args }, resolve: resolverFor(args, names) };
+    if (c && (!c.condition || c.condition(call.ctx))) {
+      const key = c.key ? c.key(call.resolve, call.ctx) : defaultKeyOf(args);
       if (key !== undefined) {
         const load = () =>
           engine.getOrLoad(
             engine.key(key),
-            executor.earlyTagKeys(plan, c, resolve),
-            call,
-            executor.valuePolicy(plan, c, ctx, resolve),
+            executor.earlyTagKeys(plan, c, call.resolve),
+            run,
+            executor.valuePolicy(plan, c, call),
           );
         return plan.before.length || plan.after.length
-          ? executor.around(plan, resolve, ctx, load)
+          ? executor.around(plan, call, load)
           : load();
       }
       engine.warnOnce(
@@ -80,15 +95,26 @@ export function wrapMethod(
       );
     }
     if (p) {
-      return executor.around(plan, resolve, ctx, async () => {
-        const result = await call();
-        await executor.put(plan, p, ctx, resolve, result, () =>
-          defaultKeyOf(args),
-        );
+      const target = methodPutTarget(executor, () => defaultKeyOf(args));
+      return executor.around(plan, call, async () => {
+        const result = await run();
+        await executor.put(plan, p, call, result, target);
         return result;
       });
     }
-    return executor.around(plan, resolve, ctx, call);
+    return executor.around(plan, call, run);
+  };
+  const wrapped = function (
+    this: unknown,
+    ...args: unknown[]
+  ): Promise<unknown> {
+    try {
+      return cached(this, args);
+    } catch (err) {
+      return Promise.reject(
+        err instanceof Error ? err : new Error(String(err)),
+      );
+    }
   };
   Object.defineProperty(wrapped, 'name', { value: methodName });
   for (const key of Reflect.getMetadataKeys(original) as unknown[]) {

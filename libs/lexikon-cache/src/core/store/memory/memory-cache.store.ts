@@ -1,148 +1,68 @@
+import { LRUCache } from 'lru-cache';
 import { CacheWrongTypeError } from '../../errors/lexikon-cache.error.js';
-import {
+import type {
   CacheStore,
-  type CacheStoreInfo,
-  type ReadOutcome,
-  type StoreBatchOp,
-  type StoreBatchReply,
-  type StoreHealth,
-  type StoreHealthOptions,
+  CacheStoreInfo,
+  Lease,
+  LeaseRequest,
+  ReadOutcome,
+  StoreBatchOp,
+  StoreBatchReply,
+  StoreHealth,
+  StoreHealthOptions,
 } from '../cache-store.js';
 import { globToRegExp } from '../../keys/glob.js';
+import { runBatch } from './memory-batch.js';
+import { NO_TAGS, slotBytes, type Slot } from './memory-slot.js';
+import { MemoryTags } from './memory-tags.js';
 
-type Slot =
-  | {
-      kind: 'entry';
-      payload: string;
-      tagKeys: readonly string[];
-      versions: readonly string[];
-      expiresAt: number;
-    }
-  | {
-      kind: 'lease';
-      token: string;
-      versions: readonly string[];
-      expiresAt: number;
-      leasedAt: number;
-    }
-  | { kind: 'counter'; value: number; expiresAt: number };
-
-interface TagVersion {
-  version: string;
-  expiresAt: number;
-  /** When an invalidation last gave it this version (0: created by a read). */
-  bumpedAt: number;
-}
-
-const NO_TAGS: readonly string[] = [];
-const SWEEP_INTERVAL_MS = 30_000;
-
-function sameVersions(a: readonly string[], b: readonly string[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+export interface MemoryStoreLimits {
+  readonly maxEntries: number;
+  readonly maxBytes: number;
 }
 
 /**
  * An in-process store with the Redis store's semantics (TTL, tag stamps,
- * leases, patterns, counters), bounded in entries with least-recently-used
- * eviction. For single-instance deployments, development and tests.
+ * leases, patterns, counters), on `lru-cache`: bounded by entries and by
+ * bytes, least recently used first out, and so are its tag versions. For
+ * single-instance deployments, development and tests.
  */
-export class MemoryCacheStore extends CacheStore {
+export class MemoryCacheStore implements CacheStore {
   readonly kind = 'memory' as const;
   readonly mode = 'memory' as const;
-  private readonly slots = new Map<string, Slot>();
-  private readonly tags = new Map<string, TagVersion>();
-  private seq = 0;
+  private readonly slots: LRUCache<string, Slot>;
+  private readonly tags: MemoryTags;
   private hits = 0;
   private misses = 0;
   private readonly startedAt = Date.now();
-  private readonly sweeper: NodeJS.Timeout;
 
-  constructor(
-    private readonly maxEntries: number,
-    private readonly tagTtlMs: number,
-  ) {
-    super();
-    this.sweeper = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS);
-    this.sweeper.unref();
-  }
-
-  private live(key: string, now = Date.now()): Slot | undefined {
-    const slot = this.slots.get(key);
-    if (slot && slot.expiresAt <= now) {
-      this.slots.delete(key);
-      return undefined;
-    }
-    return slot;
-  }
-
-  private put(key: string, slot: Slot): void {
-    this.slots.delete(key);
-    this.slots.set(key, slot);
-    if (this.slots.size > this.maxEntries) {
-      // a Map iterates in insertion order: the first slot is the least recently used
-      for (const [oldest] of this.slots) {
-        this.slots.delete(oldest);
-        break;
-      }
-    }
-  }
-
-  private nextVersion(): string {
-    return `m${(++this.seq).toString(36)}`;
-  }
-
-  private tagVersion(tagKey: string, now: number): string | undefined {
-    const tag = this.tags.get(tagKey);
-    if (!tag) return undefined;
-    if (tag.expiresAt <= now) {
-      this.tags.delete(tagKey);
-      return undefined;
-    }
-    return tag.version;
-  }
-
-  private currentVersions(
-    tagKeys: readonly string[],
-    now: number,
-  ): readonly string[] {
-    if (tagKeys.length === 0) return NO_TAGS;
-    return tagKeys.map((tagKey) => {
-      let version = this.tagVersion(tagKey, now);
-      if (version === undefined) {
-        version = this.nextVersion();
-        this.tags.set(tagKey, {
-          version,
-          expiresAt: now + this.tagTtlMs,
-          bumpedAt: 0,
-        });
-      }
-      return version;
+  constructor(limits: MemoryStoreLimits) {
+    this.slots = new LRUCache<string, Slot>({
+      max: limits.maxEntries,
+      maxSize: limits.maxBytes,
+      sizeCalculation: slotBytes,
     });
+    this.tags = new MemoryTags(limits.maxEntries);
   }
 
-  private isFresh(slot: Slot & { kind: 'entry' }, now: number): boolean {
+  private fresh(slot: Slot & { kind: 'entry' }): boolean {
     for (let i = 0; i < slot.tagKeys.length; i++) {
-      if (this.tagVersion(slot.tagKeys[i], now) !== slot.versions[i])
-        return false;
+      if (this.tags.peek(slot.tagKeys[i]) !== slot.versions[i]) return false;
     }
     return true;
   }
 
   /** The payload of a usable entry; a counter reads as its number. */
-  private peek(key: string, now: number): string | undefined {
-    const slot = this.live(key, now);
-    if (slot?.kind === 'entry' && this.isFresh(slot, now)) {
-      this.put(key, slot);
-      return slot.payload;
-    }
-    if (slot?.kind === 'counter') return String(slot.value);
-    return undefined;
+  private peek(key: string): string | undefined {
+    const slot = this.slots.get(key);
+    if (slot === undefined) return undefined;
+    if (slot.kind === 'entry')
+      return this.fresh(slot) ? slot.payload : undefined;
+    return slot.kind === 'counter' ? String(slot.value) : undefined;
   }
 
-  override peekNow(key: string): string | undefined {
-    const hit = this.peek(key, Date.now());
+  peekNow(key: string): string | undefined {
+    const hit = this.peek(key);
     if (hit !== undefined) this.hits++;
     return hit;
   }
@@ -150,73 +70,75 @@ export class MemoryCacheStore extends CacheStore {
   read(
     key: string,
     tagKeys: readonly string[],
-    leaseMs: number,
+    lease: LeaseRequest | undefined,
   ): Promise<ReadOutcome> {
-    const now = Date.now();
-    const hit = this.peek(key, now);
+    const hit = this.peek(key);
     if (hit !== undefined) {
       this.hits++;
       return Promise.resolve(hit);
     }
     this.misses++;
-    if (leaseMs <= 0) return Promise.resolve({ versions: NO_TAGS });
-    const slot = this.live(key, now);
-    const versions = this.currentVersions(tagKeys, now);
-    if (slot?.kind === 'lease' && sameVersions(slot.versions, versions)) {
-      return Promise.resolve({ holder: slot.token, versions });
+    if (lease === undefined) return Promise.resolve({});
+    const slot = this.slots.get(key);
+    // a lease whose tags moved on since it was taken is stale: take it over
+    if (slot?.kind === 'lease' && this.leaseCurrent(slot)) {
+      return Promise.resolve({ holder: slot.token });
     }
-    const lease = this.nextVersion();
-    this.put(key, {
-      kind: 'lease',
-      token: lease,
-      versions,
-      expiresAt: now + leaseMs,
-      leasedAt: now,
-    });
-    return Promise.resolve({ lease, versions });
+    const versions = tagKeys.map((t) => this.tags.current(t, lease.ms));
+    const since = this.tags.since;
+    this.slots.set(
+      key,
+      { kind: 'lease', token: lease.token, versions, tagKeys },
+      { ttl: lease.ms },
+    );
+    return Promise.resolve({ lease: { token: lease.token, versions, since } });
+  }
+
+  private leaseCurrent(slot: Slot & { kind: 'lease' }): boolean {
+    return slot.tagKeys.every((t, i) => this.tags.peek(t) === slot.versions[i]);
+  }
+
+  private holds(key: string, token: string): boolean {
+    const slot = this.slots.peek(key);
+    return slot?.kind === 'lease' && slot.token === token;
   }
 
   fill(
     key: string,
+    lease: Lease,
     tagKeys: readonly string[],
-    lease: string,
-    versions: readonly string[],
+    lateTagKeys: readonly string[],
     payload: string,
     ttlMs: number,
   ): Promise<boolean> {
-    const now = Date.now();
-    const slot = this.live(key, now);
-    if (slot?.kind !== 'lease' || slot.token !== lease)
+    if (!this.holds(key, lease.token)) return Promise.resolve(false);
+    const stale =
+      tagKeys.some((t, i) => this.tags.peek(t) !== lease.versions[i]) ||
+      lateTagKeys.some((t) => this.tags.bumpedSince(t, lease.since, ttlMs));
+    if (stale) {
+      this.slots.delete(key);
       return Promise.resolve(false);
-    const stamp: string[] = [];
-    for (let i = 0; i < tagKeys.length; i++) {
-      const known = versions[i];
-      const tag = this.tags.get(tagKeys[i]);
-      const lateAndBumped =
-        !known && tag !== undefined && tag.bumpedAt >= slot.leasedAt;
-      if (
-        lateAndBumped ||
-        (known && this.tagVersion(tagKeys[i], now) !== known)
-      ) {
-        this.slots.delete(key);
-        return Promise.resolve(false);
-      }
-      stamp.push(known || this.currentVersions([tagKeys[i]], now)[0]);
     }
-    this.put(key, {
-      kind: 'entry',
-      payload,
-      tagKeys,
-      versions: stamp,
-      expiresAt: now + ttlMs,
-    });
+    const allTags = lateTagKeys.length ? [...tagKeys, ...lateTagKeys] : tagKeys;
+    const versions = allTags.map((t) => this.tags.current(t, ttlMs));
+    this.slots.set(
+      key,
+      { kind: 'entry', payload, tagKeys: allTags, versions },
+      { ttl: ttlMs },
+    );
     return Promise.resolve(true);
   }
 
-  release(key: string, lease: string): Promise<void> {
-    const slot = this.slots.get(key);
-    if (slot?.kind === 'lease' && slot.token === lease) this.slots.delete(key);
+  release(key: string, token: string): Promise<void> {
+    if (this.holds(key, token)) this.slots.delete(key);
     return Promise.resolve();
+  }
+
+  extendLease(key: string, token: string, ms: number): Promise<boolean> {
+    const slot = this.slots.peek(key);
+    if (!slot || !this.holds(key, token)) return Promise.resolve(false);
+    this.slots.set(key, slot, { ttl: ms });
+    return Promise.resolve(true);
   }
 
   write(
@@ -225,47 +147,42 @@ export class MemoryCacheStore extends CacheStore {
     ttlMs: number,
     tagKeys: readonly string[],
   ): Promise<void> {
-    const now = Date.now();
-    const versions = this.currentVersions(tagKeys, now);
-    this.put(key, {
-      kind: 'entry',
-      payload,
-      tagKeys,
-      versions,
-      expiresAt: now + ttlMs,
-    });
+    this.setEntry(key, payload, ttlMs, tagKeys);
     return Promise.resolve();
   }
 
+  private setEntry(
+    key: string,
+    payload: string,
+    ttlMs: number,
+    tagKeys: readonly string[],
+  ): void {
+    const versions = tagKeys.length
+      ? tagKeys.map((t) => this.tags.current(t, ttlMs))
+      : NO_TAGS;
+    this.slots.set(
+      key,
+      { kind: 'entry', payload, tagKeys, versions },
+      { ttl: ttlMs },
+    );
+  }
+
   readMany(keys: readonly string[]): Promise<(string | undefined)[]> {
-    const now = Date.now();
-    return Promise.resolve(keys.map((k) => this.peek(k, now)));
+    return Promise.resolve(keys.map((k) => this.peek(k)));
   }
 
   writeMany(
     entries: readonly (readonly [string, string])[],
     ttlMs: number,
   ): Promise<void> {
-    const expiresAt = Date.now() + ttlMs;
-    for (const [key, payload] of entries) {
-      this.put(key, {
-        kind: 'entry',
-        payload,
-        tagKeys: NO_TAGS,
-        versions: NO_TAGS,
-        expiresAt,
-      });
-    }
+    for (const [key, payload] of entries)
+      this.setEntry(key, payload, ttlMs, NO_TAGS);
     return Promise.resolve();
   }
 
   private deleteNow(keys: readonly string[]): number {
-    const now = Date.now();
     let n = 0;
-    for (const key of keys) {
-      if (this.live(key, now)) n++;
-      this.slots.delete(key);
-    }
+    for (const key of keys) if (this.slots.delete(key)) n++;
     return n;
   }
 
@@ -274,40 +191,26 @@ export class MemoryCacheStore extends CacheStore {
   }
 
   bumpTags(tagKeys: readonly string[]): Promise<void> {
-    const now = Date.now();
-    const expiresAt = now + this.tagTtlMs;
-    for (const tagKey of tagKeys) {
-      this.tags.set(tagKey, {
-        version: this.nextVersion(),
-        expiresAt,
-        bumpedAt: now,
-      });
-    }
+    this.tags.bump(tagKeys);
     return Promise.resolve();
   }
 
   deleteMatching(glob: string): Promise<number> {
     const re = globToRegExp(glob);
-    const now = Date.now();
-    let n = 0;
-    for (const [key, slot] of this.slots) {
-      if (!re.test(key)) continue;
-      if (slot.expiresAt > now) n++;
-      this.slots.delete(key);
-    }
-    return Promise.resolve(n);
+    const doomed: string[] = [];
+    for (const key of this.slots.keys()) if (re.test(key)) doomed.push(key);
+    return Promise.resolve(this.deleteNow(doomed));
   }
 
   private incrementNow(key: string, by: number, ttlMs: number): number {
-    const now = Date.now();
-    const slot = this.live(key, now);
+    const slot = this.slots.get(key);
     if (slot?.kind === 'entry')
       throw CacheWrongTypeError.create('increment', key);
     if (slot?.kind === 'counter') {
       slot.value += by;
       return slot.value;
     }
-    this.put(key, { kind: 'counter', value: by, expiresAt: now + ttlMs });
+    this.slots.set(key, { kind: 'counter', value: by }, { ttl: ttlMs });
     return by;
   }
 
@@ -322,62 +225,28 @@ export class MemoryCacheStore extends CacheStore {
   }
 
   batch(ops: readonly StoreBatchOp[]): Promise<StoreBatchReply[]> {
-    const now = Date.now();
-    const replies = ops.map((op): StoreBatchReply => {
-      try {
-        switch (op.op) {
-          case 'get':
-            return { ok: true, value: this.peek(op.key, now) };
-          case 'exists':
-            return { ok: true, value: this.peek(op.key, now) !== undefined };
-          case 'delete':
-            return { ok: true, value: this.deleteNow([op.key]) };
-          case 'set':
-            this.put(op.key, {
-              kind: 'entry',
-              payload: op.payload,
-              tagKeys: NO_TAGS,
-              versions: NO_TAGS,
-              expiresAt: now + op.ttlMs,
-            });
-            return { ok: true, value: true };
-          case 'increment':
-            return {
-              ok: true,
-              value: this.incrementNow(op.key, op.by, op.ttlMs),
-            };
-          case 'expire': {
-            const slot = this.live(op.key, now);
-            if (slot) slot.expiresAt = now + op.ttlMs;
-            return { ok: true, value: slot !== undefined };
-          }
-        }
-      } catch (err) {
-        return {
-          ok: false,
-          error: err instanceof Error ? err : new Error(String(err)),
-        };
-      }
-    });
-    return Promise.resolve(replies);
+    return Promise.resolve(
+      runBatch(ops, {
+        get: (key) => this.peek(key),
+        delete: (key) => this.deleteNow([key]),
+        set: (key, payload, ttlMs) =>
+          this.setEntry(key, payload, ttlMs, NO_TAGS),
+        increment: (key, by, ttlMs) => this.incrementNow(key, by, ttlMs),
+        expire: (key, ttlMs) => {
+          const slot = this.slots.get(key);
+          if (slot) this.slots.set(key, slot, { ttl: ttlMs });
+          return slot !== undefined;
+        },
+      }),
+    );
   }
 
   ping(): Promise<void> {
     return Promise.resolve();
   }
 
-  /** A rough estimate of the bytes held (UTF-16 strings, 16 bytes per lease or counter). */
-  private usedBytes(): number {
-    let bytes = 0;
-    for (const [key, slot] of this.slots) {
-      bytes +=
-        key.length * 2 + (slot.kind === 'entry' ? slot.payload.length * 2 : 16);
-    }
-    return bytes;
-  }
-
   info(): Promise<CacheStoreInfo> {
-    const bytes = this.usedBytes();
+    const bytes = this.slots.calculatedSize;
     return Promise.resolve({
       kind: 'memory',
       mode: 'memory',
@@ -395,29 +264,22 @@ export class MemoryCacheStore extends CacheStore {
     return Promise.resolve({
       ok: true,
       responseTimeMs: 0,
-      ...(options.usedMemory && { usedMemoryBytes: this.usedBytes() }),
+      ...(options.usedMemory && {
+        usedMemoryBytes: this.slots.calculatedSize,
+      }),
     });
   }
 
-  /** Entries held, for tests and metrics. */
-  get size(): number {
-    return this.slots.size;
+  /** Entries (and tag versions) held, for tests and metrics. */
+  get size(): { readonly entries: number; readonly tags: number } {
+    return { entries: this.slots.size, tags: this.tags.size };
   }
 
   waitUntilReady(): Promise<boolean> {
     return Promise.resolve(true);
   }
 
-  private sweep(): void {
-    const now = Date.now();
-    for (const [key, slot] of this.slots)
-      if (slot.expiresAt <= now) this.slots.delete(key);
-    for (const [key, tag] of this.tags)
-      if (tag.expiresAt <= now) this.tags.delete(key);
-  }
-
   close(): Promise<void> {
-    clearInterval(this.sweeper);
     this.slots.clear();
     this.tags.clear();
     return Promise.resolve();

@@ -14,13 +14,16 @@ export function redactUrl(url: string): string {
   );
 }
 
-/** A client that never queues or retries: a fault shows at once and the cache fails open. */
+/**
+ * A client that never queues or retries: a fault shows at once and the cache
+ * fails open. Each call's own bound is the fail-open store's, for our
+ * clients and the application's alike, so no per-command timer here.
+ */
 function failFastOptions(options: ResolvedCacheOptions): RedisOptions {
   return {
-    commandTimeout: options.commandTimeout,
     // a connection that stops answering is torn down and re-established
-    socketTimeout: Math.max(1_000, options.commandTimeout * 8),
-    connectTimeout: Math.max(1_000, options.commandTimeout * 4),
+    socketTimeout: Math.max(1_000, options.commandTimeoutMs * 8),
+    connectTimeout: Math.max(1_000, options.commandTimeoutMs * 4),
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     autoResendUnfulfilledCommands: false,
@@ -59,19 +62,13 @@ export function createRedisClient(
     ...r.ioredis,
   };
   if (r.clusterNodes?.length) {
-    const {
-      commandTimeout,
-      socketTimeout,
-      connectTimeout,
-      maxRetriesPerRequest,
-    } = base;
+    const { socketTimeout, connectTimeout, maxRetriesPerRequest } = base;
     const client = new Cluster(r.clusterNodes, {
       enableOfflineQueue: false,
       enableAutoPipelining: true,
       clusterRetryStrategy: (times: number) => Math.min(100 * times, 2_000),
       ...r.clusterOptions,
       redisOptions: {
-        commandTimeout,
         socketTimeout,
         connectTimeout,
         maxRetriesPerRequest,

@@ -1,0 +1,76 @@
+import type { Invalidation } from './invalidation.js';
+
+/** Bounds of what waits for the store, documented in the README. */
+export const MAX_PENDING_KEYS = 10_000;
+export const MAX_PENDING_TAGS = 10_000;
+export const MAX_PENDING_GLOBS = 100;
+
+/**
+ * Invalidations the store did not confirm, coalesced: each key, tag or glob
+ * is kept once, whatever the number of writes that asked for it. Past a
+ * bound, everything collapses into one glob for the whole prefix (a clear),
+ * which covers all of it; so what waits is bounded and a replay is at most
+ * one SCAN per distinct glob.
+ */
+export class PendingInvalidations {
+  private readonly keys = new Set<string>();
+  private readonly tagKeys = new Set<string>();
+  private readonly globs = new Set<string>();
+  private everything = false;
+  /** An invalidation came while a clear was pending: the clear runs once more after it. */
+  private again = false;
+
+  constructor(private readonly everythingGlob: string) {}
+
+  get size(): number {
+    if (this.everything) return 1;
+    return this.keys.size + this.tagKeys.size + this.globs.size;
+  }
+
+  add(inv: Invalidation): void {
+    if (this.everything) {
+      this.again = true;
+      return;
+    }
+    for (const k of inv.keys ?? []) this.keys.add(k);
+    for (const t of inv.tagKeys ?? []) this.tagKeys.add(t);
+    for (const g of inv.globs ?? []) this.globs.add(g);
+    if (
+      this.keys.size > MAX_PENDING_KEYS ||
+      this.tagKeys.size > MAX_PENDING_TAGS ||
+      this.globs.size > MAX_PENDING_GLOBS ||
+      this.globs.has(this.everythingGlob)
+    ) {
+      this.collapse();
+    }
+  }
+
+  private collapse(): void {
+    this.everything = true;
+    this.keys.clear();
+    this.tagKeys.clear();
+    this.globs.clear();
+  }
+
+  /** What to replay now (a snapshot: invalidations added meanwhile stay). */
+  snapshot(): Invalidation {
+    if (this.everything) return { globs: [this.everythingGlob] };
+    return {
+      keys: [...this.keys],
+      tagKeys: [...this.tagKeys],
+      globs: [...this.globs],
+    };
+  }
+
+  /** Forgets what a replay of `done` confirmed. */
+  confirm(done: Invalidation): void {
+    if (this.everything && done.globs?.includes(this.everythingGlob)) {
+      this.everything = this.again;
+      this.again = false;
+      return;
+    }
+    for (const k of done.keys ?? []) this.keys.delete(k);
+    for (const t of done.tagKeys ?? []) this.tagKeys.delete(t);
+    for (const g of done.globs ?? []) this.globs.delete(g);
+  }
+}

@@ -1,0 +1,96 @@
+import { monotonicMs } from '../time/monotonic.js';
+
+/** A store call that outlived the command timeout; the call itself may still finish later. */
+export class CallTimeoutError extends Error {
+  override readonly name = 'CallTimeoutError';
+}
+
+interface Pending {
+  readonly at: number;
+  readonly reject: (err: Error) => void;
+  settled: boolean;
+}
+
+/**
+ * Bounds calls by one timeout without a timer per call: calls are queued in
+ * the order they start (so by deadline, all having the same timeout), and
+ * one interval, running only while calls are pending, rejects the overdue.
+ * A call is thus bounded by the timeout plus at most one tick.
+ */
+export class CallDeadlines {
+  private readonly queue: Pending[] = [];
+  private head = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly tickMs: number;
+
+  constructor(private readonly timeoutMs: number) {
+    this.tickMs = Math.max(5, Math.min(50, Math.floor(timeoutMs / 5)));
+  }
+
+  bound<T>(call: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const pending: Pending = {
+        at: monotonicMs() + this.timeoutMs,
+        reject,
+        settled: false,
+      };
+      this.queue.push(pending);
+      if (this.timer === undefined) this.arm();
+      call.then(
+        (value) => {
+          pending.settled = true;
+          resolve(value);
+        },
+        (err: unknown) => {
+          pending.settled = true;
+          reject(err instanceof Error ? err : new Error(String(err)));
+        },
+      );
+    });
+  }
+
+  private arm(): void {
+    this.timer = setInterval(this.sweep, this.tickMs);
+    this.timer.unref();
+  }
+
+  private readonly sweep = (): void => {
+    const now = monotonicMs();
+    const q = this.queue;
+    while (this.head < q.length) {
+      const p = q[this.head];
+      if (!p.settled) {
+        if (p.at > now) break;
+        p.settled = true;
+        p.reject(
+          new CallTimeoutError(
+            `no answer within the command timeout (${this.timeoutMs} ms)`,
+          ),
+        );
+      }
+      this.head++;
+    }
+    if (this.head === q.length) {
+      q.length = 0;
+      this.head = 0;
+      clearInterval(this.timer);
+      this.timer = undefined;
+    } else if (this.head > 1024 && this.head * 2 > q.length) {
+      q.splice(0, this.head);
+      this.head = 0;
+    }
+  };
+
+  /** Calls not settled yet (for tests and metrics). */
+  get pending(): number {
+    let n = 0;
+    for (let i = this.head; i < this.queue.length; i++)
+      if (!this.queue[i].settled) n++;
+    return n;
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}

@@ -1,0 +1,136 @@
+import { LexikonCacheError } from '../errors/lexikon-cache.error.js';
+import { keyNamespace, TAG_SEGMENT } from '../keys/cache-keys.js';
+import type { CacheLogger } from '../logger.js';
+import type {
+  CacheStore,
+  LeaseRequest,
+  ReadOutcome,
+} from '../store/cache-store.js';
+import { CallDeadlines } from './call-deadlines.js';
+import { CircuitBreaker } from './circuit-breaker.js';
+import { FaultLog } from './fault-log.js';
+
+/** A call that was sent and failed or timed out: it may still have happened. */
+export const FAULT: unique symbol = Symbol('lexikon-cache:fault');
+/** A call the open breaker did not send. */
+export const SKIPPED: unique symbol = Symbol('lexikon-cache:skipped');
+export type Guarded<T> = T | typeof FAULT | typeof SKIPPED;
+
+/** Whether a guarded call reached the store and answered. */
+export function answered<T>(r: Guarded<T>): r is T {
+  return r !== FAULT && r !== SKIPPED;
+}
+
+export interface FailOpenSettings {
+  readonly keyPrefix: string;
+  readonly commandTimeoutMs: number;
+  readonly breakerThreshold: number;
+  readonly breakerCooldownMs: number;
+}
+
+/** Told of every fault, for the counters. */
+export type FaultListener = (operation: string) => void;
+
+/**
+ * The one guarded path to the store: every call is bounded by the command
+ * timeout (whatever the client's own settings), counted by the circuit
+ * breaker and logged without flooding; a fault becomes `FAULT`, never an
+ * error. The library's own errors (misuse, not faults) pass through.
+ */
+export class FailOpenStore {
+  readonly faults: FaultLog;
+  private readonly breaker: CircuitBreaker;
+  private readonly deadlines: CallDeadlines | undefined;
+
+  constructor(
+    readonly store: CacheStore,
+    private readonly settings: FailOpenSettings,
+    logger: CacheLogger,
+    private readonly onFault: FaultListener = () => undefined,
+  ) {
+    this.faults = new FaultLog(logger);
+    // the memory store answers in-process: nothing to wait for
+    this.deadlines =
+      store.kind === 'memory'
+        ? undefined
+        : new CallDeadlines(settings.commandTimeoutMs);
+    this.breaker = new CircuitBreaker(
+      settings.breakerThreshold,
+      settings.breakerCooldownMs,
+      (open) =>
+        open
+          ? logger.warn(
+              `Cache store unreachable; serving without it and probing every ${settings.breakerCooldownMs} ms`,
+            )
+          : logger.log('Cache store reachable again'),
+    );
+  }
+
+  /** True while the breaker keeps calls from the store. */
+  get isOpen(): boolean {
+    return this.breaker.isOpen;
+  }
+
+  private bounded<T>(call: Promise<T>): Promise<T> {
+    return this.deadlines ? this.deadlines.bound(call) : call;
+  }
+
+  /** The hot path: a read, without a closure per call. */
+  async read(
+    key: string,
+    tagKeys: readonly string[],
+    lease: LeaseRequest | undefined,
+    plainFirst: boolean,
+  ): Promise<Guarded<ReadOutcome>> {
+    if (!this.breaker.allow()) return SKIPPED;
+    try {
+      const outcome = await this.bounded(
+        this.store.read(key, tagKeys, lease, plainFirst),
+      );
+      this.breaker.success();
+      return outcome;
+    } catch (err) {
+      return this.failed('read', key, err);
+    }
+  }
+
+  async call<T>(
+    operation: string,
+    key: string,
+    invoke: (store: CacheStore) => Promise<T>,
+  ): Promise<Guarded<T>> {
+    if (!this.breaker.allow()) return SKIPPED;
+    try {
+      const result = await this.bounded(invoke(this.store));
+      this.breaker.success();
+      return result;
+    } catch (err) {
+      return this.failed(operation, key, err);
+    }
+  }
+
+  private failed(operation: string, key: string, err: unknown): typeof FAULT {
+    if (err instanceof LexikonCacheError) {
+      this.breaker.success();
+      throw err;
+    }
+    this.breaker.failure();
+    this.onFault(operation);
+    this.faults.report(operation, this.namespaceOf(key), err);
+    return FAULT;
+  }
+
+  /** What a log may say of a key: its namespace (`user`, `tag project`), never user data. */
+  namespaceOf(key: string): string {
+    const rest = key.startsWith(this.settings.keyPrefix)
+      ? key.slice(this.settings.keyPrefix.length)
+      : key;
+    return rest.startsWith(TAG_SEGMENT)
+      ? `tag ${keyNamespace(rest.slice(TAG_SEGMENT.length))}`
+      : keyNamespace(rest);
+  }
+
+  close(): void {
+    this.deadlines?.close();
+  }
+}

@@ -1,0 +1,133 @@
+import type { Redis } from 'ioredis';
+import type {
+  Lease,
+  LeaseRequest,
+  ReadMiss,
+  ReadOutcome,
+} from '../cache-store.js';
+import type { ScriptReply } from './batch-codec.js';
+import { UNTAGGED_HEADER } from './entry-header.js';
+import { RedisStoreBase, type RedisStoreSettings } from './redis-store-base.js';
+import {
+  BUMP,
+  FILL,
+  READ_CORRUPT_LEASED,
+  READ_LEASED,
+  READ_MANY,
+  WRITE_TAGGED,
+} from './scripts/index.js';
+
+const NO_MISS: ReadMiss = {};
+
+/**
+ * The store on one Redis server (standalone or behind Sentinel). Entry,
+ * tags and the tag sequence live on the same server, so every protocol step
+ * is one script: a read (tags checked, lease taken) is one EVALSHA.
+ */
+export class RedisStandaloneStore extends RedisStoreBase {
+  private readonly sequenceKeys: readonly string[];
+
+  constructor(
+    client: Redis,
+    mode: 'standalone' | 'sentinel',
+    settings: RedisStoreSettings,
+  ) {
+    super(client, mode, settings);
+    this.sequenceKeys = [settings.sequenceKey];
+  }
+
+  protected masters(): Redis[] {
+    return [this.client as Redis];
+  }
+
+  /**
+   * With `plainFirst`, a plain GET comes first: an untagged entry is then a
+   * hit without any script. Anything else (a miss, a lease, a tagged entry)
+   * goes on to the script, at the price of a second round trip on those.
+   */
+  async read(
+    key: string,
+    tagKeys: readonly string[],
+    lease: LeaseRequest | undefined,
+    plainFirst = false,
+  ): Promise<ReadOutcome> {
+    if (plainFirst) {
+      const hit = await this.plainHit(key);
+      if (hit !== undefined) return hit;
+    }
+    const extra = tagKeys.length
+      ? [this.settings.sequenceKey, ...tagKeys]
+      : this.sequenceKeys;
+    const reply = await this.readScript(key, lease, extra, 's');
+    if (typeof reply === 'string') return reply;
+    return this.toMiss(key, reply as ScriptReply[], lease);
+  }
+
+  private toMiss(
+    key: string,
+    reply: ScriptReply[],
+    lease: LeaseRequest | undefined,
+  ): ReadMiss {
+    const code = reply[0];
+    this.corrupt(code, key);
+    if (lease && (code === READ_LEASED || code === READ_CORRUPT_LEASED)) {
+      return {
+        lease: {
+          token: lease.token,
+          since: String(reply[1]),
+          versions: reply.slice(2) as string[],
+        },
+      };
+    }
+    const holder = this.holderOf(reply);
+    return holder === undefined ? NO_MISS : { holder };
+  }
+
+  async fill(
+    key: string,
+    lease: Lease,
+    tagKeys: readonly string[],
+    lateTagKeys: readonly string[],
+    payload: string,
+    ttlMs: number,
+  ): Promise<boolean> {
+    const keys = [key, this.settings.sequenceKey, ...tagKeys, ...lateTagKeys];
+    const args: (string | number)[] = [
+      lease.token,
+      ttlMs,
+      payload,
+      tagKeys.length,
+      lease.since,
+      ...lease.versions,
+    ];
+    return (await this.run(FILL, keys, args)) === 1;
+  }
+
+  async write(
+    key: string,
+    payload: string,
+    ttlMs: number,
+    tagKeys: readonly string[],
+  ): Promise<void> {
+    if (tagKeys.length === 0) {
+      await this.client.set(key, UNTAGGED_HEADER + payload, 'PX', ttlMs);
+      return;
+    }
+    await this.run(
+      WRITE_TAGGED,
+      [key, this.settings.sequenceKey, ...tagKeys],
+      [ttlMs, payload],
+    );
+  }
+
+  async readMany(keys: readonly string[]): Promise<(string | undefined)[]> {
+    if (keys.length === 0) return [];
+    const reply = (await this.run(READ_MANY, keys, [])) as (string | null)[];
+    return reply.map((v) => v ?? undefined);
+  }
+
+  async bumpTags(tagKeys: readonly string[]): Promise<void> {
+    if (tagKeys.length === 0) return;
+    await this.run(BUMP, [this.settings.sequenceKey, ...tagKeys], []);
+  }
+}

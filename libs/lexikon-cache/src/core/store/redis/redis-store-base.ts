@@ -1,0 +1,268 @@
+import type { Cluster, Redis } from 'ioredis';
+import { CacheWrongTypeError } from '../../errors/lexikon-cache.error.js';
+import type {
+  CacheStore,
+  CacheStoreInfo,
+  Lease,
+  LeaseRequest,
+  ReadOutcome,
+  StoreBatchOp,
+  StoreBatchReply,
+  StoreHealth,
+  StoreHealthOptions,
+} from '../cache-store.js';
+import {
+  batchError,
+  decodeBatch,
+  encodeBatch,
+  isWrongType,
+  type ScriptReply,
+} from './batch-codec.js';
+import { UNTAGGED_HEADER } from './entry-header.js';
+import { notConnectedMessage, probeRedis } from './redis-health.js';
+import { parseInfo } from './redis-info.js';
+import { scanDelete } from './scan-delete.js';
+import { ScriptRunner } from './script-runner.js';
+import {
+  BATCH,
+  EXTEND,
+  INCREMENT,
+  READ,
+  READ_CORRUPT_LEASED,
+  READ_HELD,
+  RELEASE,
+  type StoreScript,
+  WRITE_MANY,
+} from './scripts/index.js';
+
+export type RedisMode = 'standalone' | 'sentinel' | 'cluster';
+
+/** The Redis store's settings. */
+export interface RedisStoreSettings {
+  /** The tag sequence's key (in the tags' slot). */
+  readonly sequenceKey: string;
+  /** Told of each corrupt value a read deleted (its key, for the namespace). */
+  readonly onCorrupt: (key: string) => void;
+  /** Bounds a health probe too, when shorter than the probe's own timeout. */
+  readonly commandTimeoutMs: number;
+}
+
+/**
+ * What the Redis stores share: the connection's life, the scripts, and the
+ * commands whose protocol does not depend on where the tags live.
+ */
+export abstract class RedisStoreBase implements CacheStore {
+  readonly kind = 'redis' as const;
+  protected readonly scripts: ScriptRunner;
+  /** The last connection fault since the client was last ready, for health(). */
+  private connectionError: Error | undefined;
+
+  constructor(
+    protected readonly client: Redis | Cluster,
+    readonly mode: RedisMode,
+    protected readonly settings: RedisStoreSettings,
+  ) {
+    this.scripts = new ScriptRunner(client);
+    client.on('ready', this.onReady);
+    client.on('error', this.onError);
+    if (mode === 'cluster') client.on('node error', this.onError);
+  }
+
+  private readonly onReady = () => {
+    this.connectionError = undefined;
+  };
+
+  // also keeps ioredis from printing every failed reconnect to the console
+  private readonly onError = (err: Error) => {
+    this.connectionError = err;
+  };
+
+  protected run(
+    script: StoreScript,
+    keys: readonly string[],
+    args: readonly (string | number)[],
+  ): Promise<ScriptReply> {
+    return this.scripts.run(script, keys, args);
+  }
+
+  /** The nodes that hold keys: every master in a cluster, else the one server. */
+  protected abstract masters(): Redis[];
+
+  abstract read(
+    key: string,
+    tagKeys: readonly string[],
+    lease: LeaseRequest | undefined,
+    plainFirst?: boolean,
+  ): Promise<ReadOutcome>;
+
+  abstract fill(
+    key: string,
+    lease: Lease,
+    tagKeys: readonly string[],
+    lateTagKeys: readonly string[],
+    payload: string,
+    ttlMs: number,
+  ): Promise<boolean>;
+
+  abstract write(
+    key: string,
+    payload: string,
+    ttlMs: number,
+    tagKeys: readonly string[],
+  ): Promise<void>;
+
+  abstract readMany(keys: readonly string[]): Promise<(string | undefined)[]>;
+
+  abstract bumpTags(tagKeys: readonly string[]): Promise<void>;
+
+  /** A plain GET: an untagged entry is then a hit without any script. */
+  protected async plainHit(key: string): Promise<string | undefined> {
+    const value = await this.client.get(key);
+    return value !== null && value.startsWith(UNTAGGED_HEADER)
+      ? value.slice(UNTAGGED_HEADER.length)
+      : undefined;
+  }
+
+  protected corrupt(code: unknown, key: string): void {
+    if (code === READ_CORRUPT_LEASED) this.settings.onCorrupt(key);
+  }
+
+  protected holderOf(reply: ScriptReply[]): string | undefined {
+    return reply[0] === READ_HELD ? String(reply[1]) : undefined;
+  }
+
+  protected readScript(
+    key: string,
+    lease: LeaseRequest | undefined,
+    extraKeys: readonly string[],
+    mode: 'c' | 's',
+  ): Promise<ScriptReply> {
+    return this.run(
+      READ,
+      extraKeys.length ? [key, ...extraKeys] : [key],
+      lease ? [lease.ms, lease.token, mode] : ['0', '', mode],
+    );
+  }
+
+  async release(key: string, token: string): Promise<void> {
+    await this.run(RELEASE, [key], [token]);
+  }
+
+  async extendLease(key: string, token: string, ms: number): Promise<boolean> {
+    return (await this.run(EXTEND, [key], [token, ms])) === 1;
+  }
+
+  async writeMany(
+    entries: readonly (readonly [string, string])[],
+    ttlMs: number,
+  ): Promise<void> {
+    if (entries.length === 0) return;
+    if (this.mode === 'cluster') {
+      await Promise.all(
+        entries.map(([k, payload]) =>
+          this.client.set(k, UNTAGGED_HEADER + payload, 'PX', ttlMs),
+        ),
+      );
+      return;
+    }
+    await this.run(
+      WRITE_MANY,
+      entries.map(([k]) => k),
+      [ttlMs, ...entries.map(([, payload]) => payload)],
+    );
+  }
+
+  async delete(keys: readonly string[]): Promise<number> {
+    if (keys.length === 0) return 0;
+    if (this.mode === 'cluster' || keys.length === 1) {
+      const counts = await Promise.all(keys.map((k) => this.client.unlink(k)));
+      return counts.reduce((a, b) => a + b, 0);
+    }
+    return this.client.unlink(...keys);
+  }
+
+  async deleteMatching(glob: string): Promise<number> {
+    const perKey = this.mode === 'cluster';
+    const counts = await Promise.all(
+      this.masters().map((node) => scanDelete(node, glob, perKey)),
+    );
+    return counts.reduce((a, b) => a + b, 0);
+  }
+
+  async increment(key: string, by: number, ttlMs: number): Promise<number> {
+    try {
+      return Number(await this.run(INCREMENT, [key], [by, ttlMs]));
+    } catch (err) {
+      if (isWrongType(err)) throw CacheWrongTypeError.create('increment', key);
+      throw err;
+    }
+  }
+
+  async batch(ops: readonly StoreBatchOp[]): Promise<StoreBatchReply[]> {
+    if (ops.length === 0) return [];
+    const { keys, args } = encodeBatch(ops);
+    try {
+      return decodeBatch(ops, await this.run(BATCH, keys, args));
+    } catch (err) {
+      throw batchError(err);
+    }
+  }
+
+  async ping(): Promise<void> {
+    await Promise.all(this.masters().map((n) => n.ping()));
+  }
+
+  async info(): Promise<CacheStoreInfo> {
+    const masters = this.masters();
+    const raws = await Promise.all(masters.map((n) => n.info()));
+    if (this.mode !== 'cluster') return parseInfo(raws, this.mode);
+    const clusterInfo = (await masters[0]?.cluster('INFO')) as
+      string | undefined;
+    const state = /cluster_state:(\w+)/.exec(clusterInfo ?? '')?.[1];
+    return { ...parseInfo(raws, 'cluster'), clusterState: state };
+  }
+
+  /** Answers at once when the client is not connected; sends nothing then. */
+  async health(options: StoreHealthOptions): Promise<StoreHealth> {
+    const status = this.client.status;
+    const cluster = this.mode === 'cluster';
+    // 'wait': a lazy client (given by the application) connects on its first command
+    if (status !== 'ready' && !(status === 'wait' && !cluster)) {
+      return {
+        ok: false,
+        message: notConnectedMessage(status, this.connectionError),
+      };
+    }
+    const timeoutMs = Math.min(
+      options.timeoutMs,
+      this.settings.commandTimeoutMs,
+    );
+    return probeRedis(this.masters(), cluster, { ...options, timeoutMs });
+  }
+
+  async waitUntilReady(timeoutMs: number): Promise<boolean> {
+    if (this.client.status === 'ready') return true;
+    return new Promise<boolean>((resolve) => {
+      const done = (ok: boolean) => {
+        clearTimeout(timer);
+        this.client.off('ready', onReady);
+        resolve(ok);
+      };
+      const onReady = () => done(true);
+      const timer = setTimeout(() => done(false), timeoutMs);
+      this.client.on('ready', onReady);
+    });
+  }
+
+  async close(options?: { keepConnection?: boolean }): Promise<void> {
+    this.client.off('ready', this.onReady);
+    this.client.off('error', this.onError);
+    this.client.off('node error', this.onError);
+    if (options?.keepConnection) return;
+    try {
+      await this.client.quit();
+    } catch {
+      this.client.disconnect();
+    }
+  }
+}

@@ -1,0 +1,161 @@
+import { StreamableFile } from '@nestjs/common';
+import type { HttpAdapterHost } from '@nestjs/core';
+import {
+  encodeHttpEntry,
+  toHttpEntry,
+  type HttpEntry,
+} from '../../core/codec/http-entry.js';
+import type { CacheEngine } from '../../core/engine/cache-engine.js';
+import type { RootResolver } from '../../core/keys/key-template.js';
+import type { CacheablePlan } from '../../declarative/cache-plan.js';
+import {
+  keyTag,
+  type PlanExecutor,
+  type PutTarget,
+} from '../../declarative/plan-executor.js';
+import type { RoutePlan } from '../routes/route-plan.js';
+import {
+  defaultHttpKey,
+  hasOtherQuery,
+  requestContext,
+  type HttpRequest,
+} from './http-request.js';
+import type { CachePolicyHeaders } from './http-reply.js';
+import type { PrincipalScope } from './principal-scope.js';
+
+/** The entry a request reads: full key, full tag keys, and how its response may be kept. */
+export interface Lookup {
+  readonly key: string;
+  readonly tagKeys: readonly string[];
+  readonly headers: CachePolicyHeaders;
+}
+
+const NO_TAGS: readonly string[] = [];
+
+/**
+ * What the cache makes of one route's requests and responses: which entry a
+ * request reads (scoped to its principal unless the route is public), which
+ * response may be stored, and where a `@CachePut` writes.
+ */
+export class RouteCache {
+  private readonly privateHeaders: CachePolicyHeaders;
+  private readonly publicHeaders = new Map<
+    number | undefined,
+    CachePolicyHeaders
+  >();
+
+  constructor(
+    private readonly engine: CacheEngine,
+    private readonly executor: PlanExecutor,
+    private readonly scope: PrincipalScope,
+    private readonly adapterHost: HttpAdapterHost,
+  ) {
+    this.privateHeaders = {
+      cacheControl: 'private, no-cache',
+      vary: scope.vary,
+    };
+  }
+
+  private publicHeadersFor(maxAge: number | undefined): CachePolicyHeaders {
+    let headers = this.publicHeaders.get(maxAge);
+    if (!headers) {
+      headers = {
+        cacheControl:
+          maxAge === undefined
+            ? 'public, no-cache'
+            : `public, max-age=${maxAge}`,
+        vary: undefined,
+      };
+      this.publicHeaders.set(maxAge, headers);
+    }
+    return headers;
+  }
+
+  /** The entry a GET/HEAD on a `@Cacheable` route reads, or undefined when it must not use the cache. */
+  lookup(
+    route: RoutePlan,
+    c: CacheablePlan,
+    req: HttpRequest,
+    resolve: RootResolver,
+  ): Lookup | undefined {
+    const method = req.method;
+    if (
+      (method !== 'GET' && method !== 'HEAD') ||
+      route.handlesResponse ||
+      route.non200
+    ) {
+      return undefined;
+    }
+    if (
+      route.keyQuery &&
+      req.query &&
+      hasOtherQuery(req.query, route.keyQuery)
+    ) {
+      return undefined;
+    }
+    if (c.condition && !c.condition(requestContext(req))) return undefined;
+    let suffix = '';
+    let headers: CachePolicyHeaders;
+    if (c.scope === 'principal') {
+      const s = this.scope.suffix(req);
+      if (s === undefined) return undefined;
+      suffix = s;
+      headers = this.privateHeaders;
+    } else {
+      // a response made for credentials is never offered to shared caches
+      headers = this.scope.hasCredentials(req)
+        ? this.privateHeaders
+        : this.publicHeadersFor(c.maxAgeSeconds);
+    }
+    const base = c.key
+      ? c.key(resolve, requestContext(req))
+      : defaultHttpKey(req);
+    if (base === undefined) return undefined;
+    let tagKeys = c.tags.length
+      ? this.executor.earlyTagKeys(route.plan, c, resolve)
+      : NO_TAGS;
+    if (suffix) tagKeys = [...tagKeys, this.engine.tagKey(keyTag(base))];
+    return { key: this.engine.key(base + suffix), tagKeys, headers };
+  }
+
+  /** The body to store for a handler result, or undefined when this response must not be cached. */
+  storable(route: RoutePlan, res: object, raw: unknown): HttpEntry | undefined {
+    if (route.handlesResponse || raw instanceof StreamableFile)
+      return undefined;
+    const status = (res as { statusCode?: number }).statusCode;
+    if (status !== undefined && status !== 200) return undefined;
+    if (
+      this.adapterHost.httpAdapter.getHeader(res, 'set-cookie') !== undefined
+    ) {
+      return undefined;
+    }
+    return toHttpEntry(raw);
+  }
+
+  /**
+   * Where a route's `@CachePut` writes: on a private route, the caller's own
+   * copy, after every other principal's copy is invalidated; a caller with
+   * credentials but no principal writes nothing (the others are still invalidated).
+   */
+  putTarget(route: RoutePlan, req: HttpRequest, res: object): PutTarget {
+    const isPrivate = route.plan.put?.scope !== 'public';
+    const suffix = isPrivate ? this.scope.suffix(req) : '';
+    return {
+      defaultKey: () => defaultHttpKey(req),
+      fullKey: (key) =>
+        suffix === undefined ? undefined : this.engine.key(key + suffix),
+      tagKeys: (key) => (suffix ? [this.engine.tagKey(keyTag(key))] : NO_TAGS),
+      first: (key) =>
+        isPrivate
+          ? {
+              keys: [this.engine.key(key)],
+              tagKeys: [this.engine.tagKey(keyTag(key))],
+            }
+          : undefined,
+      encode: (result) => {
+        const entry = this.storable(route, res, result);
+        return entry ? encodeHttpEntry(entry) : undefined;
+      },
+    };
+  }
+}
