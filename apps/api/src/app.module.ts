@@ -7,10 +7,12 @@ import { APP_FILTER } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module.js';
 import { AppCacheModule } from './cache/app-cache.module.js';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter.js';
+import { loadConfiguration } from './config/configuration.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { AppLifecycle } from './lifecycle/app-lifecycle.service.js';
 import { LifecycleModule } from './lifecycle/lifecycle.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { ProjectsModule } from './projects/projects.module.js';
 import { StatsModule } from './stats/stats.module.js';
 import { TermsModule } from './terms/terms.module.js';
@@ -25,10 +27,15 @@ export class AppModule implements OnApplicationBootstrap {
    * resolved before the app is built so that bad configuration fails early.
    */
   static register(configModule: DynamicModule): DynamicModule {
+    // the config module has loaded `.env` into process.env by now
+    const { metricsEnabled } = loadConfiguration(process.env).app;
     return {
       module: AppModule,
       imports: [
         configModule,
+        // before the cache: global interceptors run in the order their modules
+        // are imported, and the request counter must also see cache hits
+        MetricsModule.register({ enabled: metricsEnabled }),
         AppCacheModule,
         DatabaseModule,
         LifecycleModule,

@@ -58,7 +58,7 @@ interface Deployment extends Manifest {
     replicas: number;
     selector: { matchLabels: Labels };
     template: {
-      metadata: { labels: Labels };
+      metadata: { labels: Labels; annotations?: Record<string, unknown> };
       spec: {
         terminationGracePeriodSeconds: number;
         securityContext: { runAsNonRoot: boolean; runAsUser: number };
@@ -127,6 +127,7 @@ describe('Kubernetes manifests in deploy/k8s (e2e)', () => {
   const pdb = only<PodDisruptionBudget>(loaded, 'PodDisruptionBudget');
   const pod = deployment.spec.template.spec;
   const podLabels = deployment.spec.template.metadata.labels;
+  const podAnnotations = deployment.spec.template.metadata.annotations ?? {};
   const container = pod.containers[0];
   const ports = container.ports;
   const secretValues = secret.stringData ?? secret.data ?? {};
@@ -229,6 +230,19 @@ describe('Kubernetes manifests in deploy/k8s (e2e)', () => {
     }
   });
 
+  it('asks Prometheus to scrape the app port and its metrics path', () => {
+    // annotation values must be strings, or Kubernetes rejects the manifest
+    for (const value of Object.values(podAnnotations)) {
+      expect(typeof value).toBe('string');
+    }
+    expect(podAnnotations['prometheus.io/scrape']).toBe('true');
+    expect(podAnnotations['prometheus.io/path']).toBe('/metrics');
+    const port = podAnnotations['prometheus.io/port'];
+    expect(port).toBe(String(settings().app.port));
+    expect(containerPort(Number(port))).toBe(settings().app.port);
+    expect(settings().app.metricsEnabled).toBe(true);
+  });
+
   it('gives the probes timeouts above the checks inside the app and sensible thresholds', () => {
     for (const probe of Object.values(probes)) {
       expect(probe.timeoutSeconds * 1000).toBeGreaterThanOrEqual(1500);
@@ -319,6 +333,13 @@ describe('Kubernetes manifests in deploy/k8s (e2e)', () => {
       expect(api.app.get<AppConfig>(appConfig.KEY).port).toBe(
         container.ports[0].containerPort,
       );
+    });
+
+    it('serves Prometheus metrics at the annotated path, without an API key', async () => {
+      const path = String(podAnnotations['prometheus.io/path']);
+      const response = await api.http().get(path).expect(200);
+      expect(response.headers['content-type']).toMatch(/^text\/plain/);
+      expect(response.text).toMatch(/^process_cpu_user_seconds_total /m);
     });
 
     it('serves every probe path, without an API key', async () => {

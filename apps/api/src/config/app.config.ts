@@ -3,7 +3,7 @@ import { loadConfiguration, type AppSettings } from './configuration.js';
 
 /**
  * HTTP server settings (`PORT`, `BODY_LIMIT_BYTES`, `SHUTDOWN_READY_DELAY_MS`,
- * `SHUTDOWN_DRAIN_MS`, `LOG_LEVEL`).
+ * `SHUTDOWN_DRAIN_MS`, `LOG_LEVEL`, `METRICS_ENABLED`).
  *
  * @example
  * constructor(@Inject(appConfig.KEY) private readonly app: AppConfig) {}

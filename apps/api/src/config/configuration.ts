@@ -19,6 +19,8 @@ export interface AppSettings {
   shutdownDrainMs: number;
   /** The least severe level that is logged. */
   logLevel: LogLevel;
+  /** Whether `GET /metrics` (Prometheus) is served; when false the route does not exist. */
+  metricsEnabled: boolean;
 }
 
 export type DatabaseSettings =
@@ -128,6 +130,7 @@ export function loadConfiguration(raw: Record<string, unknown>): Configuration {
       shutdownReadyDelayMs: env.SHUTDOWN_READY_DELAY_MS,
       shutdownDrainMs: env.SHUTDOWN_DRAIN_MS,
       logLevel: env.LOG_LEVEL,
+      metricsEnabled: env.METRICS_ENABLED,
     },
     database: databaseSettings(env),
     redis: redisSettings(env),

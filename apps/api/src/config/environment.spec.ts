@@ -31,6 +31,7 @@ describe('validateEnvironment', () => {
       EMBEDDED_PG_DIR: '.data/postgres',
       BODY_LIMIT_BYTES: 1_048_576,
       LOG_LEVEL: 'log',
+      METRICS_ENABLED: true,
     });
     expect(env.DATABASE_URL).toBeUndefined();
     expect(env.REDIS_HOST).toBeUndefined();
@@ -45,6 +46,7 @@ describe('validateEnvironment', () => {
       REDIS_DEFAULT_TTL: '60',
       CACHE_REQUIRED_FOR_READINESS: 'TRUE',
       LOG_LEVEL: 'debug',
+      METRICS_ENABLED: 'off',
       DATABASE_URL: 'postgresql://u:p@db:5432/app',
       REDIS_URL: 'rediss://:pw@cache:6390/2',
     });
@@ -54,6 +56,7 @@ describe('validateEnvironment', () => {
       REDIS_DEFAULT_TTL: 60,
       CACHE_REQUIRED_FOR_READINESS: true,
       LOG_LEVEL: 'debug',
+      METRICS_ENABLED: false,
     });
   });
 
@@ -121,6 +124,7 @@ describe('validateEnvironment', () => {
       'CACHE_REQUIRED_FOR_READINESS must be true or false',
     ],
     ['LOG_LEVEL', 'loud', 'LOG_LEVEL must be one of:'],
+    ['METRICS_ENABLED', 'sometimes', 'METRICS_ENABLED must be true or false'],
     [
       'DATABASE_URL',
       'mysql://h/db',

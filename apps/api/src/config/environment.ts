@@ -190,6 +190,11 @@ export class EnvironmentVariables {
     message: `$property must be one of: ${LOG_LEVELS.join(', ')}`,
   })
   LOG_LEVEL: LogLevel = 'log';
+
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean({ message: '$property must be true or false' })
+  METRICS_ENABLED: boolean = true;
 }
 
 /** Every variable the API reads; nothing else in the environment is looked at. */
@@ -215,6 +220,7 @@ export const ENVIRONMENT_VARIABLES: readonly (keyof EnvironmentVariables)[] = [
   'EMBEDDED_PG_DIR',
   'BODY_LIMIT_BYTES',
   'LOG_LEVEL',
+  'METRICS_ENABLED',
 ];
 
 function collectProblems(errors: readonly ValidationError[]): string[] {

@@ -1,0 +1,69 @@
+import {
+  Inject,
+  Injectable,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+  type Type,
+} from '@nestjs/common';
+import type { ServerResponse } from 'node:http';
+import { Counter, type Registry } from 'prom-client';
+import type { Observable } from 'rxjs';
+import { METRICS_REGISTRY } from './metrics-registry.js';
+import { routeLabel } from './route-label.js';
+
+export const HTTP_REQUESTS_TOTAL = 'lexikon_http_requests_total';
+
+type RequestLabel = 'method' | 'route' | 'status';
+
+/** The registry's counter, created on first use (a second app in the process reuses it). */
+function requestCounter(registry: Registry): Counter<RequestLabel> {
+  const existing = registry.getSingleMetric(HTTP_REQUESTS_TOTAL);
+  if (existing instanceof Counter) return existing as Counter<RequestLabel>;
+  return new Counter<RequestLabel>({
+    name: HTTP_REQUESTS_TOTAL,
+    help: 'HTTP requests answered by a route, by method, route template and status code',
+    labelNames: ['method', 'route', 'status'],
+    registers: [registry],
+  });
+}
+
+/**
+ * Counts every request that reaches a route handler, by the status code
+ * actually sent: read when the response has finished, so responses the cache
+ * answers (200 or 304) and errors mapped by the exception filter count too.
+ * Requests refused before the interceptors run (401 from the API key guard,
+ * 404 for unknown paths) are not counted.
+ */
+@Injectable()
+export class HttpMetricsInterceptor implements NestInterceptor {
+  private readonly requests: Counter<RequestLabel>;
+  private readonly routes = new WeakMap<object, string>();
+
+  constructor(@Inject(METRICS_REGISTRY) registry: Registry) {
+    this.requests = requestCounter(registry);
+  }
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (context.getType() !== 'http') return next.handle();
+    const http = context.switchToHttp();
+    const method = http.getRequest<{ method: string }>().method;
+    // Fastify's reply wraps the Node response; Express's response is one
+    const reply = http.getResponse<{ raw?: ServerResponse } & ServerResponse>();
+    const raw = reply.raw ?? reply;
+    const route = this.route(context.getClass(), context.getHandler());
+    raw.once('finish', () => {
+      this.requests.inc({ method, route, status: String(raw.statusCode) });
+    });
+    return next.handle();
+  }
+
+  private route(controller: Type, handler: object): string {
+    let route = this.routes.get(handler);
+    if (route === undefined) {
+      route = routeLabel(controller, handler);
+      this.routes.set(handler, route);
+    }
+    return route;
+  }
+}
