@@ -1,5 +1,7 @@
 import pgModule from 'pg';
 
+export { redactUrl } from '../../apps/api/src/common/net/redact-url.js';
+
 export interface PgClient {
   connect(): Promise<unknown>;
   query<Row = Record<string, unknown>>(
@@ -62,17 +64,6 @@ export function pgUrlWithDatabase(url: string, database: string): string {
 /** Quotes an SQL identifier. */
 export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
-}
-
-/** `postgres://user:secret@host/db` → `postgres://user:***@host/db`. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(unparsable URL)';
-  }
 }
 
 async function connects(url: string): Promise<boolean> {

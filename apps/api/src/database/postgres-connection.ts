@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { redactUrl } from '../common/net/redact-url.js';
 import { ConfigValidationError } from '../config/config-validation.error.js';
 import type { DatabaseSettings } from '../config/configuration.js';
 import type { PostgresConnection } from './data-source-options.js';
@@ -12,17 +13,6 @@ export interface ResolvedPostgres {
   connection: PostgresConnection;
   /** Set when an embedded PostgreSQL was started for this connection. */
   embedded?: EmbeddedPostgresServer;
-}
-
-/** `postgres://user:secret@host/db` → `postgres://user:***@host/db`. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '<unparseable URL>';
-  }
 }
 
 /**

@@ -5,12 +5,12 @@ import {
   EMBEDDED_HOST,
   ensureDatabase,
   readSuperuserPassword,
-  startPostgres,
+  SUPERUSER,
   type EmbeddedPostgresConnection,
-  type StartedPostgres,
-} from './postgres-starter.js';
+} from './postgres-cluster.js';
+import { startPostgres, type StartedPostgres } from './postgres-starter.js';
 
-export type { EmbeddedPostgresConnection } from './postgres-starter.js';
+export type { EmbeddedPostgresConnection } from './postgres-cluster.js';
 
 export interface EmbeddedPostgresOptions {
   /** Absolute path of the data directory (created and initialised when missing). */
@@ -69,7 +69,7 @@ export class EmbeddedPostgresServer {
       const connection: EmbeddedPostgresConnection = {
         host: EMBEDDED_HOST,
         port: state.port,
-        username: 'postgres',
+        username: SUPERUSER,
         password: await readSuperuserPassword(dataDir),
         database,
       };

@@ -1,22 +1,26 @@
 import { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
-import { binaryPackageName } from './library-symlinks.js';
+import {
+  assertCanInitialise,
+  EMBEDDED_HOST,
+  ensureDatabase,
+  postgresUrl,
+  readSuperuserPassword,
+  SUPERUSER,
+  writeSuperuserPassword,
+  type EmbeddedPostgresConnection,
+} from './postgres-cluster.js';
+import { OutputTail } from './postgres-output.js';
 import {
   loadEmbeddedPostgres,
   type EmbeddedPostgresClass,
 } from './package-loader.js';
 import { inspectPostmaster, OWNER_FILE } from './postmaster-pid.js';
-
-export const EMBEDDED_HOST = '127.0.0.1';
-const SUPERUSER = 'postgres';
-/** The superuser's password, kept in the data directory it protects. */
-const PASSWORD_FILE = 'lexikon.password';
-const OUTPUT_TAIL_LINES = 40;
+import { hasExited, waitForChildExit } from './process-state.js';
 
 // UTF-8 with Unicode case mapping (ILIKE, lower()), the same on every
 // machine whatever its locale settings
@@ -45,14 +49,6 @@ const THROWAWAY_SERVER_FLAGS = [
   'max_connections=200',
 ];
 
-export interface EmbeddedPostgresConnection {
-  host: string;
-  port: number;
-  username: string;
-  password: string;
-  database: string;
-}
-
 export interface StartPostgresOptions {
   /** Absolute. A cluster is initialised in it when it has none; it must then be missing or empty. */
   dataDir: string;
@@ -80,114 +76,6 @@ export interface StartedPostgres {
   stop(timeoutMs?: number): Promise<void>;
 }
 
-/** The last lines initdb and PostgreSQL printed, for error messages. */
-class OutputTail {
-  private readonly lines: string[] = [];
-  constructor(private readonly forward?: (line: string) => void) {}
-
-  readonly add = (chunk: unknown): void => {
-    for (const raw of String(chunk).split('\n')) {
-      const line = raw.trimEnd();
-      if (!line) continue;
-      this.lines.push(line);
-      if (this.lines.length > OUTPUT_TAIL_LINES) this.lines.shift();
-      this.forward?.(line);
-    }
-  };
-
-  failure(what: string, dataDir: string, cause: unknown): Error {
-    const text = this.lines.join('\n');
-    const hints: string[] = [];
-    if (text.includes('error while loading shared libraries')) {
-      hints.push(
-        `the links among its libraries are missing and could not be made: run \`npm rebuild ${binaryPackageName()}\` with install scripts allowed`,
-      );
-    }
-    if (process.getuid?.() === 0) {
-      hints.push(
-        'as root it runs as the postgres OS user, which must be able to read node_modules and reach the data directory',
-      );
-    }
-    const hint = hints.length > 0 ? ` (${hints.join('; ')})` : '';
-    return new Error(
-      `${what}, data in ${dataDir}${hint}. Its last output:\n${text}`,
-      { cause },
-    );
-  }
-}
-
-/** `postgres://user:password@host:port/database` */
-export function postgresUrl(connection: EmbeddedPostgresConnection): string {
-  const { username, password, host, port, database } = connection;
-  return `postgres://${encodeURIComponent(username)}:${encodeURIComponent(password)}@${host}:${port}/${encodeURIComponent(database)}`;
-}
-
-/** The superuser password of a cluster that {@link startPostgres} created. */
-export async function readSuperuserPassword(dataDir: string): Promise<string> {
-  try {
-    return (await readFile(join(dataDir, PASSWORD_FILE), 'utf8')).trim();
-  } catch {
-    throw new Error(
-      `${dataDir} holds a PostgreSQL cluster not created here (no ${PASSWORD_FILE}); remove it or use another data directory`,
-    );
-  }
-}
-
-/**
- * Creates `connection.database` unless it exists.
- *
- * @returns whether it was created
- */
-export async function ensureDatabase(
-  connection: EmbeddedPostgresConnection,
-): Promise<boolean> {
-  const { host, port, username, password, database } = connection;
-  const client = new pg.Client({
-    host,
-    port,
-    user: username,
-    password,
-    database: 'postgres',
-  });
-  client.on('error', () => undefined);
-  await client.connect();
-  try {
-    const { rowCount } = await client.query(
-      'SELECT 1 FROM pg_database WHERE datname = $1',
-      [database],
-    );
-    if (rowCount) return false;
-    await client.query(`CREATE DATABASE ${client.escapeIdentifier(database)}`);
-    return true;
-  } finally {
-    await client.end();
-  }
-}
-
-async function assertCanInitialise(dataDir: string): Promise<void> {
-  await mkdir(dataDir, { recursive: true });
-  if ((await readdir(dataDir)).length > 0) {
-    throw new Error(
-      `${dataDir} is not empty and is not a PostgreSQL data directory; remove it or use another one`,
-    );
-  }
-}
-
-function hasExited(child: ChildProcess): boolean {
-  return child.exitCode !== null || child.signalCode !== null;
-}
-
-function waitForExit(child: ChildProcess, timeoutMs: number): Promise<void> {
-  if (hasExited(child)) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, timeoutMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}
-
 /** Fast shutdown (SIGINT), then immediate shutdown (SIGQUIT), then SIGKILL. */
 async function stopChild(
   child: ChildProcess,
@@ -201,7 +89,7 @@ async function stopChild(
   for (const [signal, waitMs] of steps) {
     if (hasExited(child)) return;
     child.kill(signal);
-    await waitForExit(child, waitMs);
+    await waitForChildExit(child, waitMs);
   }
 }
 
@@ -301,7 +189,7 @@ export async function startPostgres(
     } catch (error) {
       throw output.failure('initdb failed', dataDir, error);
     }
-    await writeFile(join(dataDir, PASSWORD_FILE), password, { mode: 0o600 });
+    await writeSuperuserPassword(dataDir, password);
   }
 
   const child = await startServer(
