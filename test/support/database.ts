@@ -1,10 +1,5 @@
 import { randomInt } from 'node:crypto';
-import {
-  connectPg,
-  pgUrlWithDatabase,
-  quoteIdent,
-  type PgClient,
-} from './pg.js';
+import { dropDatabase, pgUrlWithDatabase, quoteIdent, withPg } from './pg.js';
 import { testPgAdminUrl } from './services.js';
 import { testRunId } from './test-run.js';
 
@@ -30,23 +25,6 @@ function randomChars(count: number): string {
   return text;
 }
 
-async function dropDatabase(admin: PgClient, name: string): Promise<void> {
-  const { rows } = await admin.query<{ v: string }>(
-    "SELECT current_setting('server_version_num') AS v",
-  );
-  if (Number(rows[0]?.v) >= 130000) {
-    await admin.query(
-      `DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`,
-    );
-    return;
-  }
-  await admin.query(
-    'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
-    [name],
-  );
-  await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)}`);
-}
-
 /**
  * Creates a fresh, uniquely named database on the test PostgreSQL server
  * (`lexikon_test_<run>_<label>_<random>`), so test files running in parallel
@@ -64,29 +42,21 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
   // PostgreSQL truncates identifiers at 63 bytes
   const name = head.slice(0, 63 - suffix.length) + suffix;
 
-  const admin = await connectPg(adminUrl);
-  try {
-    await admin.query(`CREATE DATABASE ${quoteIdent(name)}`);
-  } finally {
-    await admin.end();
-  }
+  await withPg(adminUrl, (admin) =>
+    admin.query(`CREATE DATABASE ${quoteIdent(name)}`),
+  );
 
   let dropped: Promise<void> | undefined;
   return {
     name,
     url: pgUrlWithDatabase(adminUrl, name),
     drop: () => {
-      dropped ??= (async () => {
-        const client = await connectPg(adminUrl);
-        try {
-          await dropDatabase(client, name);
-        } finally {
-          await client.end();
-        }
-      })().catch((error: unknown) => {
-        dropped = undefined; // let a later call try again
-        throw error;
-      });
+      dropped ??= withPg(adminUrl, (admin) => dropDatabase(admin, name)).catch(
+        (error: unknown) => {
+          dropped = undefined; // let a later call try again
+          throw error;
+        },
+      );
       return dropped;
     },
   };

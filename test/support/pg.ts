@@ -1,5 +1,7 @@
 import pgModule from 'pg';
 
+export { redactUrl } from '../../apps/api/src/common/net/redact-url.js';
+
 export interface PgClient {
   connect(): Promise<unknown>;
   query<Row = Record<string, unknown>>(
@@ -62,4 +64,47 @@ export function pgUrlWithDatabase(url: string, database: string): string {
 /** Quotes an SQL identifier. */
 export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
+}
+
+async function connects(url: string): Promise<boolean> {
+  try {
+    await (await connectPg(url)).end();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The URL of the maintenance database (`postgres`) on the server at `url`,
+ * for CREATE/DROP DATABASE; `url` itself when only that connects; undefined
+ * when nothing answers there.
+ */
+export async function findPgAdminUrl(url: string): Promise<string | undefined> {
+  if (!(await connects(url))) return undefined;
+  const maintenance = pgUrlWithDatabase(url, 'postgres');
+  return maintenance !== url && (await connects(maintenance))
+    ? maintenance
+    : url;
+}
+
+/** Drops `name` even while clients are connected to it (they are cut off). */
+export async function dropDatabase(
+  admin: PgClient,
+  name: string,
+): Promise<void> {
+  const { rows } = await admin.query<{ v: string }>(
+    "SELECT current_setting('server_version_num') AS v",
+  );
+  if (Number(rows[0]?.v) >= 130000) {
+    await admin.query(
+      `DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`,
+    );
+    return;
+  }
+  await admin.query(
+    'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+    [name],
+  );
+  await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)}`);
 }

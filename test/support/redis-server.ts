@@ -7,6 +7,10 @@ import {
   rmSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import {
+  hasExited,
+  waitForChildExit,
+} from '../../apps/api/src/database/embedded-postgres/process-state.js';
 import { findFreePort } from './free-port.js';
 import { pingRedis } from './redis-raw.js';
 import { registerChildProcess, testRunDir } from './test-run.js';
@@ -25,25 +29,6 @@ const running = new Set<RedisServerProcess>();
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function exited(child: ChildProcess): boolean {
-  return child.exitCode !== null || child.signalCode !== null;
-}
-
-function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
-  if (exited(child)) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      child.off('exit', onExit);
-      resolve(false);
-    }, timeoutMs);
-    const onExit = (): void => {
-      clearTimeout(timer);
-      resolve(true);
-    };
-    child.once('exit', onExit);
-  });
 }
 
 class PortInUseError extends Error {}
@@ -97,11 +82,11 @@ export class RedisServerProcess {
 
   /** Process id while the server runs. */
   get pid(): number | undefined {
-    return this.child && !exited(this.child) ? this.child.pid : undefined;
+    return this.child && !hasExited(this.child) ? this.child.pid : undefined;
   }
 
   get isRunning(): boolean {
-    return this.child !== undefined && !exited(this.child);
+    return this.child !== undefined && !hasExited(this.child);
   }
 
   /** SIGTERM, then waits until the process has exited and the port is free. */
@@ -146,7 +131,7 @@ export class RedisServerProcess {
 
   private signal(signal: NodeJS.Signals): void {
     const child = this.child;
-    if (!child || exited(child)) {
+    if (!child || hasExited(child)) {
       throw new Error(`redis-server on port ${this.port} is not running`);
     }
     child.kill(signal);
@@ -154,13 +139,13 @@ export class RedisServerProcess {
 
   private async terminate(signal: NodeJS.Signals): Promise<void> {
     const child = this.child;
-    if (child && !exited(child)) {
+    if (child && !hasExited(child)) {
       child.kill(signal);
       // A stopped process only acts on SIGTERM once it is continued.
       if (this.paused) child.kill('SIGCONT');
-      if (!(await waitForExit(child, STOP_TIMEOUT_MS))) {
+      if (!(await waitForChildExit(child, STOP_TIMEOUT_MS))) {
         child.kill('SIGKILL');
-        await waitForExit(child, STOP_TIMEOUT_MS);
+        await waitForChildExit(child, STOP_TIMEOUT_MS);
       }
     }
     this.paused = false;
@@ -214,7 +199,7 @@ export class RedisServerProcess {
 
     const deadline = Date.now() + READY_TIMEOUT_MS;
     for (;;) {
-      if (spawnError || exited(child)) {
+      if (spawnError || hasExited(child)) {
         const output = readLog(logPath);
         this.child = undefined;
         this.removeDir();

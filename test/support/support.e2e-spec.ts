@@ -134,6 +134,20 @@ describe('findFreePort', () => {
     );
     expect(new Set(ports).size).toBe(20);
   });
+
+  it('returns the preferred port when it is free, another one when it is taken', async () => {
+    const probe = await startHangingListener();
+    await probe.close();
+    expect(await findFreePort({ preferred: probe.port })).toBe(probe.port);
+    const listener = await startHangingListener();
+    try {
+      const other = await findFreePort({ preferred: listener.port });
+      expect(other).not.toBe(listener.port);
+      expect(await tcpConnect(other)).toBe('ECONNREFUSED');
+    } finally {
+      await listener.close();
+    }
+  });
 });
 
 describe('RedisServerProcess', () => {

@@ -1,13 +1,37 @@
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-// Set by global-setup.ts (which cannot import this file: jest loads it through
-// CommonJS require, where relative `.js` imports of `.ts` files don't resolve).
+// Set by the global setup (start-services.ts) before any worker starts.
 export const RUN_ID_ENV = 'LEXIKON_TEST_RUN_ID';
 export const RUN_DIR_ENV = 'LEXIKON_TEST_RUN_DIR';
 /** File in the run dir listing processes started by test files: `<pid> <name>` lines. */
 export const CHILDREN_FILE = 'children';
+/** File in the run dir with the {@link RunState}. */
+const STATE_FILE = 'state.json';
+
+/** What the global setup started, for the global teardown to stop. */
+export interface RunState {
+  runId: string;
+  started: { name: string; pid: number; stopSignal: NodeJS.Signals }[];
+  /** Then the run's databases go with the server. */
+  postgresStarted: boolean;
+}
+
+export function writeRunState(runDir: string, state: RunState): void {
+  writeFileSync(join(runDir, STATE_FILE), JSON.stringify(state));
+}
+
+/** The run's state, or undefined when the setup wrote none. */
+export function readRunState(runDir: string): RunState | undefined {
+  try {
+    return JSON.parse(
+      readFileSync(join(runDir, STATE_FILE), 'utf8'),
+    ) as RunState;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Short id of this jest run, or undefined outside the global setup. */
 export function testRunId(): string | undefined {

@@ -215,12 +215,10 @@ describe('the API in headless Chromium (e2e, Redis)', () => {
       ]);
     });
 
-    // Enabled by @lexikon/cache sending `Cache-Control: private, no-cache` and
-    // `Vary: Authorization` on responses cached for an authenticated caller:
-    // remove `.skip` then. Today they carry an ETag and no Cache-Control, and
-    // Chromium revalidates them only because without Last-Modified their
-    // heuristic freshness is 0 (with one it reuses them without asking).
-    it.skip('is marked Cache-Control: private, no-cache and Vary: Authorization, and still revalidated', async () => {
+    // Without Cache-Control, Chromium revalidates only because a response
+    // without Last-Modified has a heuristic freshness of 0; no-cache makes it
+    // explicit, and Vary keeps a shared cache from mixing callers.
+    it('is marked Cache-Control: private, no-cache and Vary: Authorization, and still revalidated', async () => {
       const { fetched, served } = await fetchMeTwice();
       for (const { headers } of fetched) {
         const directives = (headers['cache-control'] ?? '')

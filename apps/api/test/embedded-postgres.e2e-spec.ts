@@ -1,28 +1,25 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { findFreePort } from '../src/common/net/free-port.js';
+import { ConfigValidationError } from '../src/config/config-validation.error.js';
+import { startPostgres } from '../src/database/embedded-postgres/postgres-starter.js';
+import { OWNER_FILE } from '../src/database/embedded-postgres/postmaster-pid.js';
+import {
+  isProcessRunning,
+  waitForProcessExit,
+} from '../src/database/embedded-postgres/process-state.js';
 import { DEMO_USERS, demoApiKey } from '../src/database/seed/demo-data.js';
 import { createTestApp } from './support/test-app.js';
 
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return !stat.includes(') Z ');
-  } catch {
-    return false;
-  }
-}
+const isRunning = (pid: number): boolean => isProcessRunning(pid, 'postgres');
+const waitUntilStopped = (pid: number): Promise<boolean> =>
+  waitForProcessExit(pid, 5_000, 'postgres');
 
-async function waitUntilStopped(pid: number): Promise<boolean> {
-  for (let i = 0; i < 100 && isRunning(pid); i += 1) await sleep(50);
-  return !isRunning(pid);
+async function postmasterPid(dataDir: string): Promise<number> {
+  const text = await readFile(join(dataDir, 'postmaster.pid'), 'utf8');
+  return Number(text.split('\n')[0]);
 }
 
 /** Boots the real app without any database configured. */
@@ -50,11 +47,7 @@ describe('embedded PostgreSQL (e2e)', () => {
     const api = await createTestApp({ env: env() });
     let pid: number;
     try {
-      pid = Number(
-        (await readFile(join(dataDir, 'postmaster.pid'), 'utf8')).split(
-          '\n',
-        )[0],
-      );
+      pid = await postmasterPid(dataDir);
       expect(isRunning(pid)).toBe(true);
 
       const alice = `Bearer ${demoApiKey('alice')}`;
@@ -85,11 +78,7 @@ describe('embedded PostgreSQL (e2e)', () => {
     const api = await createTestApp({ env: env() });
     let pid: number;
     try {
-      pid = Number(
-        (await readFile(join(dataDir, 'postmaster.pid'), 'utf8')).split(
-          '\n',
-        )[0],
-      );
+      pid = await postmasterPid(dataDir);
       expect(pid).not.toBe(999999);
       const alice = `Bearer ${demoApiKey('alice')}`;
       const project = await api
@@ -109,5 +98,48 @@ describe('embedded PostgreSQL (e2e)', () => {
       await api.close();
     }
     expect(await waitUntilStopped(pid)).toBe(true);
+  });
+
+  it('uses a server another live process runs on the data, and leaves it running', async () => {
+    const other = await startPostgres({ dataDir, port: await findFreePort() });
+    try {
+      const api = await createTestApp({ env: env() });
+      try {
+        await api
+          .http()
+          .get('/users/me')
+          .set('Authorization', `Bearer ${demoApiKey('alice')}`)
+          .expect(200);
+      } finally {
+        await api.close();
+      }
+      expect(isRunning(other.pid)).toBe(true);
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it('stops an orphaned server whose starter is gone, then starts its own', async () => {
+    const orphan = await startPostgres({ dataDir, port: await findFreePort() });
+    // as if the process that started it had been killed
+    await writeFile(join(dataDir, OWNER_FILE), '999999');
+    const api = await createTestApp({ env: env() });
+    try {
+      expect(await waitUntilStopped(orphan.pid)).toBe(true);
+      expect(await postmasterPid(dataDir)).not.toBe(orphan.pid);
+    } finally {
+      await api.close();
+      await orphan.stop();
+    }
+  });
+
+  it('never starts it with NODE_ENV=production: says what to set instead', async () => {
+    const attempt = createTestApp({
+      env: { ...env(), NODE_ENV: 'production' },
+    });
+    await expect(attempt).rejects.toBeInstanceOf(ConfigValidationError);
+    await expect(attempt).rejects.toThrow(
+      'Invalid configuration: DATABASE_URL or DB_HOST must be set when NODE_ENV=production (the embedded PostgreSQL is for development only)',
+    );
   });
 });

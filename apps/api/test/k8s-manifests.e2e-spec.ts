@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
 import { appConfig, type AppConfig } from '../src/config/app.config.js';
 import { loadConfiguration } from '../src/config/configuration.js';
 import { ENVIRONMENT_VARIABLES } from '../src/config/environment.js';
@@ -13,7 +14,6 @@ import {
   createTestDatabase,
   type TestDatabase,
 } from './support/test-database.js';
-import { parseYamlDocuments, type YamlValue } from './support/yaml-subset.js';
 
 const MANIFEST_DIR = join(REPO_ROOT, 'deploy', 'k8s');
 
@@ -95,12 +95,14 @@ function loadManifests(): Loaded[] {
     /\.ya?ml$/.test(file),
   );
   return files.flatMap((file) =>
-    parseYamlDocuments(readFileSync(join(MANIFEST_DIR, file), 'utf8')).map(
-      (document: YamlValue) => ({
-        file,
-        manifest: document as unknown as Manifest,
-      }),
-    ),
+    parseAllDocuments(readFileSync(join(MANIFEST_DIR, file), 'utf8'))
+      .map((document) => {
+        const [error] = document.errors;
+        if (error) throw new Error(`${file}: ${error.message}`);
+        return { file, manifest: document.toJS() as Manifest | null };
+      })
+      // a document of comments only
+      .filter((loaded): loaded is Loaded => loaded.manifest !== null),
   );
 }
 

@@ -1,5 +1,6 @@
 import { LOG_LEVELS, type LogLevel } from '@nestjs/common';
 import { resolve } from 'node:path';
+import { ConfigValidationError } from './config-validation.error.js';
 import {
   validateEnvironment,
   type EnvironmentVariables,
@@ -74,6 +75,11 @@ function databaseSettings(env: EnvironmentVariables): DatabaseSettings {
       password: env.DB_PASSWORD,
       database: env.DB_NAME,
     };
+  }
+  if (env.NODE_ENV === 'production') {
+    throw new ConfigValidationError([
+      'DATABASE_URL or DB_HOST must be set when NODE_ENV=production (the embedded PostgreSQL is for development only)',
+    ]);
   }
   return {
     mode: 'embedded',

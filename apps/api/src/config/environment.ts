@@ -182,6 +182,11 @@ export class EnvironmentVariables {
   @MinLength(1)
   EMBEDDED_PG_DIR: string = '.data/postgres';
 
+  /** `production` never starts the embedded PostgreSQL (a dev dependency). */
+  @IsOptional()
+  @IsString()
+  NODE_ENV?: string;
+
   @IntegerVariable(1)
   BODY_LIMIT_BYTES: number = 1024 * 1024;
 
@@ -218,6 +223,7 @@ export const ENVIRONMENT_VARIABLES: readonly (keyof EnvironmentVariables)[] = [
   'SHUTDOWN_READY_DELAY_MS',
   'SHUTDOWN_DRAIN_MS',
   'EMBEDDED_PG_DIR',
+  'NODE_ENV',
   'BODY_LIMIT_BYTES',
   'LOG_LEVEL',
   'METRICS_ENABLED',

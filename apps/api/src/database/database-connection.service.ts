@@ -11,7 +11,7 @@ import {
   type DatabaseConfig,
 } from '../config/database.config.js';
 import type { PostgresConnection } from './data-source-options.js';
-import type { EmbeddedPostgresServer } from './embedded-postgres.js';
+import type { EmbeddedPostgresServer } from './embedded-postgres/embedded-postgres.server.js';
 import { resolvePostgres } from './postgres-connection.js';
 
 /**

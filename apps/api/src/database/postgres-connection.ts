@@ -1,7 +1,10 @@
 import { Logger } from '@nestjs/common';
+import { redactUrl } from '../common/net/redact-url.js';
+import { ConfigValidationError } from '../config/config-validation.error.js';
 import type { DatabaseSettings } from '../config/configuration.js';
 import type { PostgresConnection } from './data-source-options.js';
-import { EmbeddedPostgresServer } from './embedded-postgres.js';
+import { EmbeddedPostgresServer } from './embedded-postgres/embedded-postgres.server.js';
+import { EmbeddedPostgresMissingError } from './embedded-postgres/package-loader.js';
 
 /** The port the embedded PostgreSQL uses when it is free. */
 export const EMBEDDED_PREFERRED_PORT = 5433;
@@ -10,17 +13,6 @@ export interface ResolvedPostgres {
   connection: PostgresConnection;
   /** Set when an embedded PostgreSQL was started for this connection. */
   embedded?: EmbeddedPostgresServer;
-}
-
-/** `postgres://user:secret@host/db` → `postgres://user:***@host/db`. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '<unparseable URL>';
-  }
 }
 
 /**
@@ -52,6 +44,12 @@ export async function resolvePostgres(
         return { connection: await embedded.start(), embedded };
       } catch (error) {
         await embedded.stop();
+        // an installation without dev dependencies: say what to set, in one line
+        if (error instanceof EmbeddedPostgresMissingError) {
+          throw new ConfigValidationError([
+            `set DATABASE_URL or DB_HOST: ${error.message}, so no embedded PostgreSQL can be started`,
+          ]);
+        }
         throw error;
       }
     }

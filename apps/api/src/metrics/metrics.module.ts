@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
-import { HttpMetricsInterceptor } from './http-metrics.interceptor.js';
+import { APP_GUARD } from '@nestjs/core';
+import { HttpMetricsGuard } from './http-metrics.guard.js';
 import { metricsRegistryProvider } from './metrics-registry.js';
 import { MetricsController } from './metrics.controller.js';
 
@@ -18,9 +18,9 @@ export interface MetricsModuleOptions {
 export class MetricsModule {
   /**
    * A plain (synchronous) dynamic module on purpose: Nest orders global
-   * interceptors by the order in which it adds modules, and it adds a
-   * module given as a promise only after its siblings, which would put the
-   * request counter inside the cache interceptor, blind to cache hits.
+   * guards by the order in which it adds modules, and it adds a module
+   * given as a promise only after its siblings, which would put the request
+   * counter after the API key guard, blind to its refusals.
    *
    * @example
    * imports: [MetricsModule.register({ enabled: true }), AppCacheModule]
@@ -32,7 +32,7 @@ export class MetricsModule {
       controllers: [MetricsController],
       providers: [
         metricsRegistryProvider,
-        { provide: APP_INTERCEPTOR, useClass: HttpMetricsInterceptor },
+        { provide: APP_GUARD, useClass: HttpMetricsGuard },
       ],
     };
   }

@@ -1,8 +1,7 @@
 import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { testRunDir } from '../../../../test/support/test-run.js';
-import { findOnPath } from '../../../../test/support/throwaway-postgres.js';
 
 /** Debian's package (`apt-get install -y chromium`), which `.ci/run` installs when missing. */
 const DEBIAN_CHROMIUM = '/usr/bin/chromium';
@@ -32,6 +31,16 @@ function isExecutable(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** The first executable `name` on PATH, if any. */
+function findOnPath(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, name);
+    if (isExecutable(candidate)) return candidate;
+  }
+  return undefined;
 }
 
 /** The Chromium binary: Debian's, else `chromium` on PATH (as `.ci/run` checks). */

@@ -1,14 +1,12 @@
 import {
   Inject,
   Injectable,
-  type CallHandler,
+  type CanActivate,
   type ExecutionContext,
-  type NestInterceptor,
   type Type,
 } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
 import { Counter, type Registry } from 'prom-client';
-import type { Observable } from 'rxjs';
 import { METRICS_REGISTRY } from './metrics-registry.js';
 import { routeLabel } from './route-label.js';
 
@@ -29,14 +27,16 @@ function requestCounter(registry: Registry): Counter<RequestLabel> {
 }
 
 /**
- * Counts every request that reaches a route handler, by the status code
- * actually sent: read when the response has finished, so responses the cache
- * answers (200 or 304) and errors mapped by the exception filter count too.
- * Requests refused before the interceptors run (401 from the API key guard,
- * 404 for unknown paths) are not counted.
+ * Counts every request routed to a handler, by the status code actually
+ * sent: read when the response has finished, so responses the cache answers
+ * (200 or 304), errors mapped by the exception filter and refusals of the
+ * guards after it (401 from the API key guard) count too; unknown paths
+ * (404 before any route) do not. A guard that always lets the request
+ * through, not an interceptor: the cache interceptor runs outermost, and an
+ * interceptor inside it never sees a hit.
  */
 @Injectable()
-export class HttpMetricsInterceptor implements NestInterceptor {
+export class HttpMetricsGuard implements CanActivate {
   private readonly requests: Counter<RequestLabel>;
   private readonly routes = new WeakMap<object, string>();
 
@@ -44,8 +44,8 @@ export class HttpMetricsInterceptor implements NestInterceptor {
     this.requests = requestCounter(registry);
   }
 
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (context.getType() !== 'http') return next.handle();
+  canActivate(context: ExecutionContext): boolean {
+    if (context.getType() !== 'http') return true;
     const http = context.switchToHttp();
     const method = http.getRequest<{ method: string }>().method;
     // Fastify's reply wraps the Node response; Express's response is one
@@ -55,7 +55,7 @@ export class HttpMetricsInterceptor implements NestInterceptor {
     raw.once('finish', () => {
       this.requests.inc({ method, route, status: String(raw.statusCode) });
     });
-    return next.handle();
+    return true;
   }
 
   private route(controller: Type, handler: object): string {
