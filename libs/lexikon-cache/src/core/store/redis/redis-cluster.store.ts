@@ -120,9 +120,9 @@ export class RedisClusterStore extends RedisStoreBase {
 
   /**
    * A granted lease with the versions it stamps, missing tags created now.
-   * The versions are recorded in the lease too (not awaited: until then a
-   * lease without versions is trusted), so that a reader after a bump of
-   * one of its tags takes it over instead of waiting for a stale load.
+   * The versions are recorded in the lease too (a lease without versions is
+   * trusted), so that a reader after a bump of one of its tags takes it
+   * over instead of waiting for a stale load.
    */
   private async leaseOf(
     key: string,
@@ -136,9 +136,7 @@ export class RedisClusterStore extends RedisStoreBase {
     }
     const versions = known.slice(1) as string[];
     if (versions.length) {
-      this.run(LEASE_STAMP, [key], [lease.token, versions.join('\n')]).catch(
-        () => undefined,
-      );
+      await this.run(LEASE_STAMP, [key], [lease.token, versions.join('\n')]);
     }
     return { token: lease.token, since: known[0] ?? '', versions };
   }
