@@ -1,0 +1,48 @@
+import {
+  MAX_PENDING_GLOBS,
+  MAX_PENDING_KEYS,
+  PendingInvalidations,
+} from './pending-invalidations.js';
+
+describe('pending invalidations', () => {
+  it('keeps each target once, whatever the number of writes', () => {
+    const p = new PendingInvalidations('p:*');
+    for (let i = 0; i < 5_000; i++) {
+      p.add({ keys: ['p:a'], tagKeys: ['p:{tags}:t'], globs: ['p:x:*'] });
+    }
+    expect(p.size).toBe(3);
+    expect(p.snapshot()).toEqual({
+      keys: ['p:a'],
+      tagKeys: ['p:{tags}:t'],
+      globs: ['p:x:*'],
+    });
+  });
+
+  it('collapses into one clear of the prefix past its bounds', () => {
+    const p = new PendingInvalidations('p:*');
+    for (let i = 0; i <= MAX_PENDING_KEYS; i++) p.add({ keys: [`p:${i}`] });
+    expect(p.size).toBe(1);
+    expect(p.snapshot()).toEqual({ globs: ['p:*'] });
+    const q = new PendingInvalidations('p:*');
+    for (let i = 0; i <= MAX_PENDING_GLOBS; i++) q.add({ globs: [`p:${i}:*`] });
+    expect(q.snapshot()).toEqual({ globs: ['p:*'] });
+  });
+
+  it('forgets only what a replay confirmed, and clears again for what came during one', () => {
+    const p = new PendingInvalidations('p:*');
+    p.add({ keys: ['p:a'] });
+    const snap = p.snapshot();
+    p.add({ keys: ['p:b'] });
+    p.confirm(snap);
+    expect(p.snapshot().keys).toEqual(['p:b']);
+
+    const q = new PendingInvalidations('p:*');
+    q.add({ globs: ['p:*'] });
+    const clear = q.snapshot();
+    q.add({ keys: ['p:c'] });
+    q.confirm(clear);
+    expect(q.snapshot()).toEqual({ globs: ['p:*'] });
+    q.confirm(q.snapshot());
+    expect(q.size).toBe(0);
+  });
+});
