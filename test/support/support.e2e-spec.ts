@@ -262,6 +262,34 @@ describe('FaultProxy', () => {
     next.disconnect();
   });
 
+  it('stalls on a matching chunk and delivers it late, after its client gave up', async () => {
+    const key = `${uniquePrefix('proxy')}late`;
+    const redis = client(proxy.port, { commandTimeout: 200 });
+    await redis.connect();
+    const stalled = proxy.stallOn(/late-value/);
+    await redis.set(`${key}:early`, 'early-value');
+    await expect(redis.set(key, 'late-value')).rejects.toThrow(/timed out/i);
+    await stalled;
+    expect(proxy.mode).toBe('stall');
+    await expect(redis.get(`${key}:early`)).rejects.toThrow(/timed out/i);
+    redis.disconnect();
+    expect(await redisCommand(server.port, ['GET', key])).toBeNull();
+
+    await proxy.setMode('pass');
+    let value: unknown = null;
+    for (let i = 0; i < 50 && value === null; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      value = await redisCommand(server.port, ['GET', key]);
+    }
+    expect(value).toBe('late-value');
+    await redisCommand(server.port, ['DEL', key, `${key}:early`]);
+    // the proxy forgets the connection once both sides closed
+    for (let i = 0; i < 50 && proxy.connectionCount > 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(proxy.connectionCount).toBe(0);
+  });
+
   it('proxies PostgreSQL too', async () => {
     const pgProxy = await FaultProxy.start(
       (() => {
