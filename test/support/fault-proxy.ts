@@ -4,8 +4,8 @@ import { findFreePort } from './free-port.js';
 /**
  * - 'pass': forwards bytes both ways.
  * - 'stall': a hung server: connections are accepted and kept open, but no
- *   byte moves in either direction (the proxy stops reading, so bytes wait in
- *   the kernel and flow again, in order, when the mode returns to 'pass').
+ *   byte moves in either direction (bytes wait in the proxy, closes too, and
+ *   flow again, in order, when the mode returns to 'pass').
  *   `stallOn(pattern)` enters it when a client sends a given statement.
  * - 'refuse': the listener is closed (new connections get ECONNREFUSED) and
  *   every current connection is destroyed. Going back to 'pass' or 'stall'
@@ -20,6 +20,8 @@ interface Pipe {
   upstream: Socket;
   /** Client bytes caught by {@link FaultProxy.stallOn}, sent on when passing again. */
   held: Buffer[];
+  /** Sockets to end once passing again: their peer closed while stalled. */
+  endsHeld: Set<Socket>;
 }
 
 interface StallTrigger {
@@ -169,9 +171,17 @@ export class FaultProxy {
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 
-  /** Sends on what {@link stallOn} held, ahead of anything read later. */
+  /** Sends on what {@link stallOn} held, ahead of anything read later, then the closes that waited. */
   private release(pipe: Pipe): void {
     for (const chunk of pipe.held.splice(0)) pipe.upstream.write(chunk);
+    for (const socket of pipe.endsHeld) socket.end();
+    pipe.endsHeld.clear();
+  }
+
+  /** Passes a close (FIN) on, after the bytes before it: while stalled, once passing again. */
+  private passEnd(pipe: Pipe, to: Socket): void {
+    if (this.currentMode === 'pass' && pipe.held.length === 0) to.end();
+    else pipe.endsHeld.add(to);
   }
 
   private destroyAll(reset: boolean): void {
@@ -203,7 +213,7 @@ export class FaultProxy {
       port: this.target.port,
       allowHalfOpen: true,
     });
-    const pipe: Pipe = { client, upstream, held: [] };
+    const pipe: Pipe = { client, upstream, held: [], endsHeld: new Set() };
     this.pipes.add(pipe);
     client.setNoDelay(true);
     upstream.setNoDelay(true);
@@ -215,8 +225,8 @@ export class FaultProxy {
     for (const socket of [client, upstream]) socket.on('error', teardown);
     // A close (FIN) is passed on once the bytes before it are written; the
     // pipe goes once both sides are closed.
-    client.on('end', () => upstream.end());
-    upstream.on('end', () => client.end());
+    client.on('end', () => this.passEnd(pipe, upstream));
+    upstream.on('end', () => this.passEnd(pipe, client));
     const closed = (): void => {
       if (client.destroyed && upstream.destroyed) this.pipes.delete(pipe);
     };

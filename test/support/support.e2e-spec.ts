@@ -5,7 +5,8 @@ import { createTestDatabase, type TestDatabase } from './database.js';
 import { closeAllFaultProxies, FaultProxy } from './fault-proxy.js';
 import { findFreePort } from './free-port.js';
 import { startHangingListener } from './hanging-listener.js';
-import { withPg } from './pg.js';
+import pgModule from 'pg';
+import { quoteIdent, withPg } from './pg.js';
 import { redisCommand } from './redis-raw.js';
 import { RedisClusterProcess, stopAllRedisClusters } from './redis-cluster.js';
 import { RedisServerProcess, stopAllRedisServers } from './redis-server.js';
@@ -262,32 +263,54 @@ describe('FaultProxy', () => {
     next.disconnect();
   });
 
-  it('stalls on a matching chunk and delivers it late, after its client gave up', async () => {
-    const key = `${uniquePrefix('proxy')}late`;
-    const redis = client(proxy.port, { commandTimeout: 200 });
-    await redis.connect();
-    const stalled = proxy.stallOn(/late-value/);
-    await redis.set(`${key}:early`, 'early-value');
-    await expect(redis.set(key, 'late-value')).rejects.toThrow(/timed out/i);
+  it('stalls on a matching statement and delivers it late, after its client gave up', async () => {
+    const target = new URL(testDatabaseUrl());
+    const pgProxy = await FaultProxy.start({
+      host: target.hostname,
+      port: Number(target.port || 5432),
+    });
+    const table = quoteIdent(`proxy_late_${Date.now()}`);
+    await withPg(testDatabaseUrl(), (pg) =>
+      pg.query(
+        `CREATE TABLE ${table} (v text); INSERT INTO ${table} VALUES ('early')`,
+      ),
+    );
+    const read = () =>
+      withPg(testDatabaseUrl(), async (pg) => {
+        const { rows } = await pg.query<{ v: string }>(
+          `SELECT v FROM ${table}`,
+        );
+        return rows[0].v;
+      });
+    const viaProxy = new pgModule.Client({
+      connectionString: pgProxy.urlFor(testDatabaseUrl()),
+      query_timeout: 200,
+    });
+    viaProxy.on('error', () => undefined);
+    await viaProxy.connect();
+    const stalled = pgProxy.stallOn(/UPDATE /);
+    await expect(
+      viaProxy.query(`UPDATE ${table} SET v = $1`, ['late']),
+    ).rejects.toThrow('Query read timeout');
     await stalled;
-    expect(proxy.mode).toBe('stall');
-    await expect(redis.get(`${key}:early`)).rejects.toThrow(/timed out/i);
-    redis.disconnect();
-    expect(await redisCommand(server.port, ['GET', key])).toBeNull();
+    expect(pgProxy.mode).toBe('stall');
+    await viaProxy.end(); // gives up: the socket closes at once
+    expect(await read()).toBe('early');
 
-    await proxy.setMode('pass');
-    let value: unknown = null;
-    for (let i = 0; i < 50 && value === null; i++) {
+    await pgProxy.setMode('pass');
+    let value = await read();
+    for (let i = 0; i < 50 && value === 'early'; i++) {
       await new Promise((resolve) => setTimeout(resolve, 20));
-      value = await redisCommand(server.port, ['GET', key]);
+      value = await read();
     }
-    expect(value).toBe('late-value');
-    await redisCommand(server.port, ['DEL', key, `${key}:early`]);
+    expect(value).toBe('late');
     // the proxy forgets the connection once both sides closed
-    for (let i = 0; i < 50 && proxy.connectionCount > 0; i++) {
+    for (let i = 0; i < 50 && pgProxy.connectionCount > 0; i++) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    expect(proxy.connectionCount).toBe(0);
+    expect(pgProxy.connectionCount).toBe(0);
+    await withPg(testDatabaseUrl(), (pg) => pg.query(`DROP TABLE ${table}`));
+    await pgProxy.close();
   });
 
   it('proxies PostgreSQL too', async () => {
