@@ -3,9 +3,15 @@ import { ConfigModule } from '@nestjs/config';
 import { appConfig } from './app.config.js';
 import { loadConfiguration, type Configuration } from './configuration.js';
 import { databaseConfig } from './database.config.js';
+import { databaseTimeoutsConfig } from './database-timeouts.config.js';
 import { redisConfig } from './redis.config.js';
 
-const NAMESPACES = [appConfig, databaseConfig, redisConfig] as const;
+const NAMESPACES = [
+  appConfig,
+  databaseConfig,
+  databaseTimeoutsConfig,
+  redisConfig,
+] as const;
 
 /** Holds the namespaces' providers; global, so every module can inject them. */
 @Module({})
@@ -20,8 +26,8 @@ export interface LoadedConfiguration {
 
 /**
  * Reads `.env` (if present) and the process environment, validates them once
- * and provides each namespace (`appConfig`, `databaseConfig`, `redisConfig`)
- * from that one result.
+ * and provides each namespace (`appConfig`, `databaseConfig`,
+ * `databaseTimeoutsConfig`, `redisConfig`) from that one result.
  *
  * @throws ConfigValidationError (as a rejection) when a variable is invalid.
  * @example

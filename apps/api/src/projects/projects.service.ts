@@ -43,7 +43,10 @@ export class ProjectsService {
     return this.reload(id);
   }
 
-  /** @throws NotFoundError, ForbiddenError (not the owner) */
+  /**
+   * One UPDATE (no transaction), and none when nothing changes.
+   * @throws NotFoundError, ForbiddenError (not the owner)
+   */
   @CacheInvalidate({
     tags: (_ctx, project) => [
       cacheTags.project((project as ProjectView).id),
@@ -56,10 +59,18 @@ export class ProjectsService {
     input: UpdateProjectDto,
   ): Promise<ProjectView> {
     const project = await this.requireOwned(actorId, id);
-    if (input.name !== undefined) project.name = input.name;
-    if (input.description !== undefined)
-      project.description = input.description;
-    await this.projects.save(project);
+    const changes: Partial<Pick<Project, 'name' | 'description'>> = {};
+    if (input.name !== undefined && input.name !== project.name) {
+      changes.name = input.name;
+    }
+    if (
+      input.description !== undefined &&
+      input.description !== project.description
+    ) {
+      changes.description = input.description;
+    }
+    if (Object.keys(changes).length === 0) return toProjectView(project);
+    await this.projects.update({ id }, changes);
     return this.reload(id);
   }
 

@@ -96,7 +96,10 @@ export class TermsService {
     return terms.map(toTermView);
   }
 
-  /** @throws NotFoundError, ForbiddenError (not the creator) */
+  /**
+   * One UPDATE (no transaction), and none when nothing changes.
+   * @throws NotFoundError, ForbiddenError (not the creator)
+   */
   @CacheInvalidate({ tags: termWriteTags })
   async update(
     actorId: string,
@@ -104,9 +107,18 @@ export class TermsService {
     input: UpdateTermDto,
   ): Promise<TermView> {
     const term = await this.requireCreated(actorId, id);
-    if (input.name !== undefined) term.name = input.name;
-    if (input.definition !== undefined) term.definition = input.definition;
-    await this.terms.save(term);
+    const changes: Partial<Pick<Term, 'name' | 'definition'>> = {};
+    if (input.name !== undefined && input.name !== term.name) {
+      changes.name = input.name;
+    }
+    if (
+      input.definition !== undefined &&
+      input.definition !== term.definition
+    ) {
+      changes.definition = input.definition;
+    }
+    if (Object.keys(changes).length === 0) return toTermView(term);
+    await this.terms.update({ id }, changes);
     return this.reload(id);
   }
 

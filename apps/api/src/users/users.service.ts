@@ -11,6 +11,7 @@ import {
   ForbiddenError,
   NotFoundError,
 } from '../common/errors/index.js';
+import { BoundedTransactions } from '../database/bounded-transactions.service.js';
 import { isUniqueViolation } from '../database/postgres-errors.js';
 import type { ApiKeyIssuedView } from './api-key-issued.view.js';
 import type { CreateUserDto } from './dto/create-user.dto.js';
@@ -35,6 +36,7 @@ export interface DeletedUser {
 export class UsersService {
   constructor(
     @InjectRepository(User) private readonly users: Repository<User>,
+    private readonly transactions: BoundedTransactions,
   ) {}
 
   /** Registers a user and issues their first API key. */
@@ -70,7 +72,8 @@ export class UsersService {
   }
 
   /**
-   * Changes a user's name and/or email; only the user themself may.
+   * Changes a user's name and/or email; only the user themself may. One
+   * UPDATE (no transaction), and none when nothing changes.
    * @throws NotFoundError, ForbiddenError, ConflictError (email taken)
    */
   @CacheInvalidate({
@@ -82,10 +85,16 @@ export class UsersService {
     input: UpdateUserDto,
   ): Promise<UserView> {
     const user = await this.requireSelf(actorId, id);
-    if (input.email !== undefined) user.email = input.email;
-    if (input.name !== undefined) user.name = input.name;
+    const changes: Partial<Pick<User, 'email' | 'name'>> = {};
+    if (input.email !== undefined && input.email !== user.email) {
+      changes.email = input.email;
+    }
+    if (input.name !== undefined && input.name !== user.name) {
+      changes.name = input.name;
+    }
+    if (Object.keys(changes).length === 0) return toUserView(user);
     try {
-      await this.users.save(user);
+      await this.users.update({ id }, changes);
     } catch (error) {
       throw this.conflictOr(error);
     }
@@ -122,7 +131,7 @@ export class UsersService {
     id: string,
     apiKeyHash: string,
   ): Promise<DeletedUser> {
-    return this.users.manager.transaction(async (tx) => {
+    return this.transactions.run(async (tx) => {
       const user = await tx
         .getRepository(User)
         .createQueryBuilder('user')

@@ -1,0 +1,50 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type pg from 'pg';
+
+/** A PostgreSQL server process whose connection was given up mid-statement. */
+export interface AbandonedBackend {
+  pid: number;
+  /** When it was given up (ms since the epoch). */
+  since: number;
+}
+
+/**
+ * The server processes (backend pids) of connections this app gave up while
+ * a statement was in flight: a timed-out query, a transaction past its
+ * timeout, a connection that broke. Such a statement may still take effect
+ * until its process is gone, which `DatabaseRecovery` waits for.
+ */
+@Injectable()
+export class AbandonedBackends {
+  private readonly logger = new Logger('Database');
+  private readonly backends = new Map<number, number>();
+
+  /**
+   * Closes `client` at once (node-postgres destroys the socket when a
+   * statement is in flight, and the pool then drops the connection) and
+   * remembers its server process.
+   */
+  abandon(client: pg.Client, reason: string): void {
+    this.remember(client, reason);
+    client.end().catch(() => undefined);
+  }
+
+  /** Remembers the server process of a connection that broke mid-statement. */
+  remember(client: pg.ClientBase, reason: string): void {
+    // set by node-postgres from BackendKeyData; absent before the connection was up
+    const pid: unknown = Reflect.get(client, 'processID');
+    if (typeof pid !== 'number' || this.backends.has(pid)) return;
+    this.backends.set(pid, Date.now());
+    this.logger.warn(
+      `Gave up a connection with a statement in flight (${reason}); its outcome is unknown while server process ${pid} lives`,
+    );
+  }
+
+  list(): AbandonedBackend[] {
+    return [...this.backends].map(([pid, since]) => ({ pid, since }));
+  }
+
+  forget(pids: readonly number[]): void {
+    for (const pid of pids) this.backends.delete(pid);
+  }
+}
