@@ -9,6 +9,7 @@ import { boundedPoolOptions } from './bounded-pool.js';
 import { BoundedTransactions } from './bounded-transactions.service.js';
 import { createDataSourceOptions } from './data-source-options.js';
 import { DatabaseConnectionService } from './database-connection.service.js';
+import { DatabaseRecovery } from './database-recovery.service.js';
 import { DemoDataSeeder } from './demo-data.seeder.js';
 import { timeoutSafeClient } from './timeout-safe-client.js';
 
@@ -21,7 +22,7 @@ class DatabaseConnectionModule {}
 /**
  * TypeORM on PostgreSQL (embedded when no database is configured), with the
  * migrations run at start-up and every call bounded (`DB_*_TIMEOUT_MS`).
- * Exports `BoundedTransactions`.
+ * Exports `BoundedTransactions` and `DatabaseRecovery`.
  */
 @Module({
   imports: [
@@ -45,7 +46,7 @@ class DatabaseConnectionModule {}
       }),
     }),
   ],
-  providers: [DemoDataSeeder, BoundedTransactions],
-  exports: [BoundedTransactions],
+  providers: [DemoDataSeeder, BoundedTransactions, DatabaseRecovery],
+  exports: [BoundedTransactions, DatabaseRecovery],
 })
 export class DatabaseModule {}
