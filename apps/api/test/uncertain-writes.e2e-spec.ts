@@ -199,4 +199,35 @@ describe('a write whose outcome is unknown (e2e)', () => {
       'word-after',
     ]);
   });
+
+  it('stops the old API key once a key rotation answered 503 has taken effect', async () => {
+    const bob = await registerUser(api);
+    await http().get('/users/me').set(bob.auth).expect(200); // the key's lookup is cached now
+    const hashInDatabase = () =>
+      withPg(db.url, async (pg) => {
+        const { rows } = await pg.query<{ hash: string }>(
+          'SELECT api_key_hash AS hash FROM users WHERE id = $1',
+          [bob.id],
+        );
+        return rows[0].hash;
+      });
+    const oldHash = await hashInDatabase();
+
+    const held = proxy.stallOn(/UPDATE "users"/);
+    const rotation = answer(http().post('/users/me/api-key').set(bob.auth));
+    await held;
+    expect((await rotation).status).toBe(503);
+    await proxy.setMode('pass');
+    await poll(
+      'the late rotation committed',
+      async () => (await hashInDatabase()) !== oldHash,
+    );
+
+    let status = 0;
+    await poll('the old key refused', async () => {
+      status = (await http().get('/users/me').set(bob.auth)).status;
+      return status === 401;
+    }).catch(() => undefined);
+    expect(status).toBe(401);
+  });
 });
