@@ -1,5 +1,10 @@
 import { answer, eventually, type Answer } from './support/answers.js';
 import {
+  expectUnavailable,
+  FAST_DB_TIMEOUTS,
+  pgTarget,
+} from './support/database-outage.js';
+import {
   createTestApp,
   registerUser,
   type RegisteredUser,
@@ -17,38 +22,6 @@ import { connectPg, withPg } from '../../../test/support/pg.js';
 import { testRedisUrl } from '../../../test/support/services.js';
 import { uniquePrefix } from '../../../test/support/unique-prefix.js';
 
-/** Lower than the defaults, so that the file runs fast; the bounds below follow them. */
-const TIMEOUTS = {
-  DB_CONNECT_TIMEOUT_MS: '300',
-  DB_QUERY_TIMEOUT_MS: '600',
-  DB_STATEMENT_TIMEOUT_MS: '400',
-  DB_TRANSACTION_TIMEOUT_MS: '900',
-  DB_RETRY_AFTER_SECONDS: '3',
-};
-/**
- * The longest a request needing the database may take: a connection (300),
- * then a statement (600) or a transaction (900), plus slack for a busy
- * machine. Today's hangs run into the 8 s wait of `answer()`.
- */
-const BUDGET_MS = 300 + 900 + 1500;
-
-function pgTarget(url: string): { host: string; port: number } {
-  const parsed = new URL(url);
-  return { host: parsed.hostname, port: Number(parsed.port || 5432) };
-}
-
-/** 503 with Retry-After and the usual error body, within the budget. */
-function expectUnavailable(a: Answer, what: string): void {
-  expect({ what, status: a.status }).toEqual({ what, status: 503 });
-  expect(a.headers['retry-after']).toBe(TIMEOUTS.DB_RETRY_AFTER_SECONDS);
-  expect(a.body).toEqual({
-    statusCode: 503,
-    error: 'Service Unavailable',
-    message: expect.stringMatching(/database/i),
-  });
-  expect(a.ms).toBeLessThan(BUDGET_MS);
-}
-
 describe('the API when PostgreSQL fails (e2e)', () => {
   let db: TestDatabase;
   let proxy: FaultProxy;
@@ -65,7 +38,7 @@ describe('the API when PostgreSQL fails (e2e)', () => {
     proxy = await FaultProxy.start(pgTarget(db.url));
     api = await createTestApp({
       env: {
-        ...TIMEOUTS,
+        ...FAST_DB_TIMEOUTS,
         DATABASE_URL: proxy.urlFor(db.url),
         REDIS_URL: testRedisUrl(),
         REDIS_KEY_PREFIX: uniquePrefix('db-faults'),
@@ -295,47 +268,5 @@ describe('the API when PostgreSQL fails (e2e)', () => {
     } finally {
       await rename('description_gone', 'description');
     }
-  });
-});
-
-describe('the API on Express when PostgreSQL refuses connections (e2e)', () => {
-  let db: TestDatabase;
-  let proxy: FaultProxy;
-  let api: TestApp;
-
-  beforeAll(async () => {
-    db = await createTestDatabase('db-faults-express');
-    proxy = await FaultProxy.start(pgTarget(db.url));
-    api = await createTestApp({
-      platform: 'express',
-      env: {
-        ...TIMEOUTS,
-        DATABASE_URL: proxy.urlFor(db.url),
-        REDIS_URL: undefined,
-        REDIS_HOST: undefined,
-      },
-    });
-  });
-
-  afterAll(async () => {
-    await api?.close();
-    await closeAllFaultProxies();
-    await db?.drop();
-  });
-
-  it('answers 503 with Retry-After', async () => {
-    await proxy.setMode('refuse');
-    expectUnavailable(
-      await answer(
-        api.http().post('/users').send({ email: 'e@example.com', name: 'E' }),
-      ),
-      'POST user',
-    );
-    await proxy.setMode('pass');
-    await api
-      .http()
-      .post('/users')
-      .send({ email: 'e@example.com', name: 'E' })
-      .expect(201);
   });
 });

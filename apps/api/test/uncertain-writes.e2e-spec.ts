@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SETTLE_PROBE_INTERVAL_MS } from '../src/database/database-recovery.service.js';
 import { answer } from './support/answers.js';
+import { pgTarget } from './support/database-outage.js';
 import {
   createTestApp,
   registerUser,
@@ -79,10 +80,7 @@ describe('a write whose outcome is unknown (e2e)', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('uncertain-writes');
-    proxy = await FaultProxy.start({
-      host: new URL(db.url).hostname,
-      port: Number(new URL(db.url).port || 5432),
-    });
+    proxy = await FaultProxy.start(pgTarget(db.url));
     api = await createTestApp({
       env: {
         DATABASE_URL: proxy.urlFor(db.url),
