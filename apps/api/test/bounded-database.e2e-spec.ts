@@ -102,7 +102,7 @@ describe('bounded database calls (e2e)', () => {
     // the timed-out connection is gone, not back in the pool
     expect(await until(() => proxy.connectionCount === 0)).toBe(true);
     expect(await dataSource.query('SELECT 2 AS n')).toEqual([{ n: 2 }]);
-    backends.forget(backends.list().map((b) => b.pid));
+    backends.forget(backends.list());
   });
 
   it('ends a transaction past its timeout: rolled back, its connection closed', async () => {
@@ -131,7 +131,7 @@ describe('bounded database calls (e2e)', () => {
       async (c) => (await c.query('SELECT v FROM scratch')).rows,
     );
     expect(rows).toEqual([{ v: 2 }]);
-    backends.forget(backends.list().map((b) => b.pid));
+    backends.forget(backends.list());
   });
 
   it('settles only once an abandoned process running its statement has finished it', async () => {

@@ -1,13 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type pg from 'pg';
 
-/** A PostgreSQL server process whose connection was given up mid-statement. */
-export interface AbandonedBackend {
-  pid: number;
-  /** When it was given up (ms since the epoch). */
-  since: number;
-}
-
 /**
  * The server processes (backend pids) of connections this app gave up while
  * a statement was in flight: a timed-out query, a transaction past its
@@ -17,7 +10,7 @@ export interface AbandonedBackend {
 @Injectable()
 export class AbandonedBackends {
   private readonly logger = new Logger('Database');
-  private readonly backends = new Map<number, number>();
+  private readonly pids = new Set<number>();
 
   /**
    * Closes `client` at once (node-postgres destroys the socket when a
@@ -33,18 +26,19 @@ export class AbandonedBackends {
   remember(client: pg.ClientBase, reason: string): void {
     // set by node-postgres from BackendKeyData; absent before the connection was up
     const pid: unknown = Reflect.get(client, 'processID');
-    if (typeof pid !== 'number' || this.backends.has(pid)) return;
-    this.backends.set(pid, Date.now());
+    if (typeof pid !== 'number' || this.pids.has(pid)) return;
+    this.pids.add(pid);
     this.logger.warn(
       `Gave up a connection with a statement in flight (${reason}); its outcome is unknown while server process ${pid} lives`,
     );
   }
 
-  list(): AbandonedBackend[] {
-    return [...this.backends].map(([pid, since]) => ({ pid, since }));
+  /** The server processes (pids) given up on and not yet known to be gone. */
+  list(): number[] {
+    return [...this.pids];
   }
 
   forget(pids: readonly number[]): void {
-    for (const pid of pids) this.backends.delete(pid);
+    for (const pid of pids) this.pids.delete(pid);
   }
 }

@@ -15,9 +15,9 @@ import { APPLICATION_NAME } from './data-source-options.js';
 /** How often PostgreSQL is asked while someone waits for it to settle. */
 export const SETTLE_PROBE_INTERVAL_MS = 500;
 /**
- * A server process still there after this long is no longer waited for (it
- * could not be ended); what it may still commit stays unknown, and cached
- * entries expire with their TTL.
+ * A server process still there this long after the database first answered
+ * about it is no longer waited for (it could not be ended); what it may
+ * still commit stays unknown, and cached entries expire with their TTL.
  */
 const GIVE_UP_AFTER_MS = 60_000;
 
@@ -54,6 +54,8 @@ export class DatabaseRecovery implements OnApplicationShutdown {
   private closed = false;
   /** Abandoned processes the last probe found idle. */
   private idleBefore = new Set<number>();
+  /** When a probe first found each abandoned process still there. */
+  private readonly seenSince = new Map<number, number>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -113,12 +115,11 @@ export class DatabaseRecovery implements OnApplicationShutdown {
 
   /** One look at PostgreSQL; true when nothing given up is left. */
   private async settle(): Promise<boolean> {
-    const tracked = this.backends.list();
-    if (tracked.length === 0) {
+    const pids = this.backends.list();
+    if (pids.length === 0) {
       await this.dataSource.query('SELECT 1');
       return true;
     }
-    const pids = tracked.map((backend) => backend.pid);
     const rows: BackendRow[] = await this.dataSource.query(
       `SELECT pid, state,
               (extract(epoch FROM clock_timestamp() - query_start) * 1000)::int AS running_ms
@@ -126,21 +127,21 @@ export class DatabaseRecovery implements OnApplicationShutdown {
         WHERE pid = ANY($1::int[]) AND application_name = $2`,
       [pids, APPLICATION_NAME],
     );
+    const now = Date.now();
     const alive = new Set(rows.map((row) => row.pid));
-    const expired = tracked
-      .filter(
-        (b) => alive.has(b.pid) && Date.now() - b.since > GIVE_UP_AFTER_MS,
-      )
-      .map((b) => b.pid);
+    for (const pid of alive)
+      if (!this.seenSince.has(pid)) this.seenSince.set(pid, now);
+    const expired = [...alive].filter(
+      (pid) => now - (this.seenSince.get(pid) ?? now) > GIVE_UP_AFTER_MS,
+    );
     if (expired.length > 0) {
       this.logger.warn(
         `Server process(es) ${expired.join(', ')} still there after ${GIVE_UP_AFTER_MS} ms; no longer waiting for them`,
       );
     }
-    this.backends.forget([
-      ...pids.filter((pid) => !alive.has(pid)),
-      ...expired,
-    ]);
+    const done = [...pids.filter((pid) => !alive.has(pid)), ...expired];
+    this.backends.forget(done);
+    for (const pid of done) this.seenSince.delete(pid);
     const left = rows.filter((row) => !expired.includes(row.pid));
     const idle = left
       .filter((row) => !this.mayFinish(row))
