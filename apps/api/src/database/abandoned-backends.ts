@@ -2,6 +2,13 @@ import { Injectable, Logger } from '@nestjs/common';
 import type pg from 'pg';
 
 /**
+ * Only waited-for writes prune the list (see `DatabaseRecovery`); during an
+ * outage with reads only it grows, so it keeps the latest this many (the
+ * oldest are the likeliest to be gone).
+ */
+const MAX_REMEMBERED = 1000;
+
+/**
  * The server processes (backend pids) of connections this app gave up while
  * a statement was in flight: a timed-out query, a transaction past its
  * timeout, a connection that broke. Such a statement may still take effect
@@ -28,6 +35,9 @@ export class AbandonedBackends {
     const pid: unknown = Reflect.get(client, 'processID');
     if (typeof pid !== 'number' || this.pids.has(pid)) return;
     this.pids.add(pid);
+    if (this.pids.size > MAX_REMEMBERED) {
+      this.pids.delete(this.pids.values().next().value as number);
+    }
     this.logger.warn(
       `Gave up a connection with a statement in flight (${reason}); its outcome is unknown while server process ${pid} lives`,
     );
