@@ -2,9 +2,9 @@ import { Injectable, Logger } from '@nestjs/common';
 import type pg from 'pg';
 
 /**
- * Only waited-for writes prune the list (see `DatabaseRecovery`); during an
- * outage with reads only it grows, so it keeps the latest this many (the
- * oldest are the likeliest to be gone).
+ * Only writes waiting for the database to settle prune the list (see
+ * `DatabaseRecovery`); during an outage with reads only it grows, so it
+ * keeps the latest this many (the oldest are the likeliest to be gone).
  */
 const MAX_REMEMBERED = 1000;
 
