@@ -11,6 +11,11 @@ import {
   type LexikonCacheModuleOptions,
 } from '@lexikon/cache';
 import { cacheTags } from '../../apps/api/src/cache/cache-tags.js';
+import { UncertainWrites } from '../../apps/api/src/cache/uncertain-writes.service.js';
+import { loadConfiguration } from '../../apps/api/src/config/configuration.js';
+import { databaseTimeoutsConfig } from '../../apps/api/src/config/database-timeouts.config.js';
+import { AbandonedBackends } from '../../apps/api/src/database/abandoned-backends.js';
+import { BoundedTransactions } from '../../apps/api/src/database/bounded-transactions.service.js';
 import { createDataSourceOptions } from '../../apps/api/src/database/data-source-options.js';
 import { Project } from '../../apps/api/src/projects/project.entity.js';
 import { Term } from '../../apps/api/src/terms/term.entity.js';
@@ -47,7 +52,19 @@ function servicesModule(databaseUrl: string): DynamicModule {
       }),
       TypeOrmModule.forFeature([User, Project, Term]),
     ],
-    providers: [UsersService, TermsService],
+    providers: [
+      UsersService,
+      TermsService,
+      // what the services need besides their repositories, with the API's
+      // default timeouts; without a cache, UncertainWrites invalidates nothing
+      UncertainWrites,
+      AbandonedBackends,
+      BoundedTransactions,
+      {
+        provide: databaseTimeoutsConfig.KEY,
+        useValue: loadConfiguration({}).databaseTimeouts,
+      },
+    ],
   };
 }
 

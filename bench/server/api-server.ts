@@ -23,10 +23,7 @@ import { configureApp } from '../../apps/api/src/app.factory.js';
 import { AppModule } from '../../apps/api/src/app.module.js';
 import { AppCacheModule } from '../../apps/api/src/cache/app-cache.module.js';
 import { createConfigModule } from '../../apps/api/src/config/config.module.js';
-import {
-  loadConfiguration,
-  logLevelsFrom,
-} from '../../apps/api/src/config/configuration.js';
+import { logLevelsFrom } from '../../apps/api/src/config/configuration.js';
 import { HealthModule } from '../../apps/api/src/health/health.module.js';
 import { READY_MARK } from './server-config.js';
 
@@ -36,8 +33,8 @@ export interface ApiServerConfig {
 
 async function main(): Promise<void> {
   const config = JSON.parse(process.argv[2] ?? '') as ApiServerConfig;
-  const configModule = await createConfigModule();
-  const { app: settings } = loadConfiguration(process.env);
+  const { module: configModule, configuration } = await createConfigModule();
+  const settings = configuration.app;
   const module = AppModule.register(configModule);
   if (!config.cache) {
     module.imports = (module.imports ?? []).filter(

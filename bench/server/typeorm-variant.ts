@@ -1,6 +1,7 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { createDataSourceOptions } from '../../apps/api/src/database/data-source-options.js';
+import { UncertainWrites } from '../../apps/api/src/cache/uncertain-writes.service.js';
 import { Project } from '../../apps/api/src/projects/project.entity.js';
 import { Term } from '../../apps/api/src/terms/term.entity.js';
 import type { TermView } from '../../apps/api/src/terms/term.view.js';
@@ -44,7 +45,8 @@ export function typeormVariant(config: BenchServerConfig) {
       }),
       TypeOrmModule.forFeature([Term, Project]),
     ],
-    providers: [TermsService],
+    // without a cache, UncertainWrites has nothing to invalidate
+    providers: [TermsService, UncertainWrites],
     controllers: [TypeormTermsController],
   };
 }

@@ -4,8 +4,9 @@ import { findFreePort } from './free-port.js';
 /**
  * - 'pass': forwards bytes both ways.
  * - 'stall': a hung server: connections are accepted and kept open, but no
- *   byte moves in either direction (the proxy stops reading, so bytes wait in
- *   the kernel and flow again, in order, when the mode returns to 'pass').
+ *   byte moves in either direction (bytes wait in the proxy, closes too, and
+ *   flow again, in order, when the mode returns to 'pass').
+ *   `stallOn(pattern)` enters it when a client sends a given statement.
  * - 'refuse': the listener is closed (new connections get ECONNREFUSED) and
  *   every current connection is destroyed. Going back to 'pass' or 'stall'
  *   listens again on the same port.
@@ -17,6 +18,15 @@ export type FaultMode = 'pass' | 'stall' | 'refuse' | 'reset';
 interface Pipe {
   client: Socket;
   upstream: Socket;
+  /** Client bytes caught by {@link FaultProxy.stallOn}, sent on when passing again. */
+  held: Buffer[];
+  /** Sockets to end once passing again: their peer closed while stalled. */
+  endsHeld: Set<Socket>;
+}
+
+interface StallTrigger {
+  pattern: RegExp;
+  fired: () => void;
 }
 
 const open = new Set<FaultProxy>();
@@ -33,6 +43,7 @@ export class FaultProxy {
   private listening = false;
   private closed = false;
   private modeChange: Promise<void> = Promise.resolve();
+  private trigger?: StallTrigger;
 
   private constructor(
     private readonly target: { host: string; port: number },
@@ -47,7 +58,8 @@ export class FaultProxy {
     port: number;
   }): Promise<FaultProxy> {
     for (let attempt = 1; ; attempt++) {
-      const server = createServer();
+      // half-open: a client's close is passed on after the bytes before it
+      const server = createServer({ allowHalfOpen: true });
       const proxy = new FaultProxy(target, server, await findFreePort());
       try {
         await proxy.listen();
@@ -95,6 +107,21 @@ export class FaultProxy {
     return change;
   }
 
+  /**
+   * Black-holes the link as soon as a client sends a chunk matching `pattern`
+   * (e.g. one SQL statement; the chunk is matched as latin1 text, so the
+   * pattern must fit in one write): the mode becomes 'stall', and that chunk
+   * waits in the proxy, like everything else. Returning to 'pass' delivers it
+   * first, then whatever followed, including a close the client made
+   * meanwhile: the bytes reach the server late, after the client gave up.
+   * Resolves when the chunk arrived.
+   */
+  stallOn(pattern: RegExp): Promise<void> {
+    return new Promise((fired) => {
+      this.trigger = { pattern, fired };
+    });
+  }
+
   /** Closes the listener and destroys every connection. */
   async close(): Promise<void> {
     this.closed = true;
@@ -109,7 +136,10 @@ export class FaultProxy {
       case 'pass':
       case 'stall':
         this.currentMode = mode;
-        for (const pipe of this.pipes) this.setFlowing(pipe);
+        for (const pipe of this.pipes) {
+          if (mode === 'pass') this.release(pipe);
+          this.setFlowing(pipe);
+        }
         if (!this.listening) await this.listen();
         return;
       case 'refuse':
@@ -141,6 +171,19 @@ export class FaultProxy {
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 
+  /** Sends on what {@link stallOn} held, ahead of anything read later, then the closes that waited. */
+  private release(pipe: Pipe): void {
+    for (const chunk of pipe.held.splice(0)) pipe.upstream.write(chunk);
+    for (const socket of pipe.endsHeld) socket.end();
+    pipe.endsHeld.clear();
+  }
+
+  /** Passes a close (FIN) on, after the bytes before it: while stalled, once passing again. */
+  private passEnd(pipe: Pipe, to: Socket): void {
+    if (this.currentMode === 'pass' && pipe.held.length === 0) to.end();
+    else pipe.endsHeld.add(to);
+  }
+
   private destroyAll(reset: boolean): void {
     for (const pipe of this.pipes) {
       if (reset && !pipe.client.destroyed) pipe.client.resetAndDestroy();
@@ -168,8 +211,9 @@ export class FaultProxy {
     const upstream = connect({
       host: this.target.host,
       port: this.target.port,
+      allowHalfOpen: true,
     });
-    const pipe: Pipe = { client, upstream };
+    const pipe: Pipe = { client, upstream, held: [], endsHeld: new Set() };
     this.pipes.add(pipe);
     client.setNoDelay(true);
     upstream.setNoDelay(true);
@@ -178,17 +222,28 @@ export class FaultProxy {
       client.destroy();
       upstream.destroy();
     };
-    for (const socket of [client, upstream]) {
-      socket.on('error', teardown);
-      socket.on('close', teardown);
-    }
-    this.forward(client, upstream);
-    this.forward(upstream, client);
+    for (const socket of [client, upstream]) socket.on('error', teardown);
+    // A close (FIN) is passed on once the bytes before it are written; the
+    // pipe goes once both sides are closed.
+    client.on('end', () => this.passEnd(pipe, upstream));
+    upstream.on('end', () => this.passEnd(pipe, client));
+    const closed = (): void => {
+      if (client.destroyed && upstream.destroyed) this.pipes.delete(pipe);
+    };
+    client.on('close', closed);
+    upstream.on('close', closed);
+    this.forward(pipe, client, upstream);
+    this.forward(pipe, upstream, client);
     this.setFlowing(pipe);
   }
 
-  private forward(from: Socket, to: Socket): void {
+  private forward(pipe: Pipe, from: Socket, to: Socket): void {
+    const fromClient = from === pipe.client;
     from.on('data', (chunk: Buffer) => {
+      if (fromClient && (pipe.held.length > 0 || this.triggers(chunk))) {
+        pipe.held.push(chunk);
+        return;
+      }
       if (to.write(chunk)) return;
       // Backpressure: read again once the other side drained (if still passing).
       from.pause();
@@ -196,6 +251,19 @@ export class FaultProxy {
         if (this.currentMode === 'pass') from.resume();
       });
     });
+  }
+
+  /** Whether `chunk` fires the {@link stallOn} trigger (which then stalls everything). */
+  private triggers(chunk: Buffer): boolean {
+    const trigger = this.trigger;
+    if (!trigger || !trigger.pattern.test(chunk.toString('latin1'))) {
+      return false;
+    }
+    this.trigger = undefined;
+    this.currentMode = 'stall';
+    for (const pipe of this.pipes) this.setFlowing(pipe);
+    trigger.fired();
+    return true;
   }
 }
 

@@ -5,7 +5,8 @@ import { createTestDatabase, type TestDatabase } from './database.js';
 import { closeAllFaultProxies, FaultProxy } from './fault-proxy.js';
 import { findFreePort } from './free-port.js';
 import { startHangingListener } from './hanging-listener.js';
-import { withPg } from './pg.js';
+import pgModule from 'pg';
+import { quoteIdent, withPg } from './pg.js';
 import { redisCommand } from './redis-raw.js';
 import { RedisClusterProcess, stopAllRedisClusters } from './redis-cluster.js';
 import { RedisServerProcess, stopAllRedisServers } from './redis-server.js';
@@ -274,6 +275,56 @@ describe('FaultProxy', () => {
     await next.connect();
     expect(await next.ping()).toBe('PONG');
     next.disconnect();
+  });
+
+  it('stalls on a matching statement and delivers it late, after its client gave up', async () => {
+    const target = new URL(testDatabaseUrl());
+    const pgProxy = await FaultProxy.start({
+      host: target.hostname,
+      port: Number(target.port || 5432),
+    });
+    const table = quoteIdent(`proxy_late_${Date.now()}`);
+    await withPg(testDatabaseUrl(), (pg) =>
+      pg.query(
+        `CREATE TABLE ${table} (v text); INSERT INTO ${table} VALUES ('early')`,
+      ),
+    );
+    const read = () =>
+      withPg(testDatabaseUrl(), async (pg) => {
+        const { rows } = await pg.query<{ v: string }>(
+          `SELECT v FROM ${table}`,
+        );
+        return rows[0].v;
+      });
+    const viaProxy = new pgModule.Client({
+      connectionString: pgProxy.urlFor(testDatabaseUrl()),
+      query_timeout: 200,
+    });
+    viaProxy.on('error', () => undefined);
+    await viaProxy.connect();
+    const stalled = pgProxy.stallOn(/UPDATE /);
+    await expect(
+      viaProxy.query(`UPDATE ${table} SET v = $1`, ['late']),
+    ).rejects.toThrow('Query read timeout');
+    await stalled;
+    expect(pgProxy.mode).toBe('stall');
+    await viaProxy.end(); // gives up: the socket closes at once
+    expect(await read()).toBe('early');
+
+    await pgProxy.setMode('pass');
+    let value = await read();
+    for (let i = 0; i < 50 && value === 'early'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      value = await read();
+    }
+    expect(value).toBe('late');
+    // the proxy forgets the connection once both sides closed
+    for (let i = 0; i < 50 && pgProxy.connectionCount > 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(pgProxy.connectionCount).toBe(0);
+    await withPg(testDatabaseUrl(), (pg) => pg.query(`DROP TABLE ${table}`));
+    await pgProxy.close();
   });
 
   it('proxies PostgreSQL too', async () => {

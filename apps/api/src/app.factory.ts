@@ -13,7 +13,7 @@ import {
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
 import { createConfigModule } from './config/config.module.js';
-import { loadConfiguration, logLevelsFrom } from './config/configuration.js';
+import { logLevelsFrom } from './config/configuration.js';
 import { setupOpenApi } from './docs/openapi.js';
 
 export type HttpPlatform = 'fastify' | 'express';
@@ -80,8 +80,8 @@ async function createExpressApp(
 export async function createApp(
   options: CreateAppOptions = {},
 ): Promise<INestApplication> {
-  const configModule = await createConfigModule();
-  const { app: settings } = loadConfiguration(process.env);
+  const { module: configModule, configuration } = await createConfigModule();
+  const settings = configuration.app;
   const logger = options.logger ?? logLevelsFrom(settings.logLevel);
   const module = AppModule.register(configModule);
   const app =

@@ -1,5 +1,10 @@
+import { Test } from '@nestjs/testing';
 import { createApp } from '../src/app.factory.js';
+import { appConfig } from '../src/config/app.config.js';
 import { ConfigValidationError } from '../src/config/config-validation.error.js';
+import { createConfigModule } from '../src/config/config.module.js';
+import { databaseConfig } from '../src/config/database.config.js';
+import { redisConfig } from '../src/config/redis.config.js';
 
 describe('start-up with bad configuration (e2e)', () => {
   const saved = { ...process.env };
@@ -31,5 +36,22 @@ describe('start-up with bad configuration (e2e)', () => {
       'Invalid configuration: DATABASE_URL must be a postgres:// or postgresql:// URL',
     );
     expect((error as Error).message).not.toContain('s3cret');
+  });
+
+  it('validates the environment once: every namespace is that one result', async () => {
+    process.env.PORT = '4567';
+    process.env.REDIS_HOST = 'cache.internal';
+    const { module, configuration } = await createConfigModule();
+    // read again, this would now fail; nothing reads it again
+    process.env.PORT = 'not a port';
+    const moduleRef = await Test.createTestingModule({
+      imports: [module],
+    }).compile();
+    expect(moduleRef.get(appConfig.KEY)).toBe(configuration.app);
+    expect(configuration.app.port).toBe(4567);
+    expect(moduleRef.get(databaseConfig.KEY)).toBe(configuration.database);
+    expect(moduleRef.get(redisConfig.KEY)).toBe(configuration.redis);
+    expect(configuration.redis.host).toBe('cache.internal');
+    await moduleRef.close();
   });
 });

@@ -21,6 +21,25 @@ export const cacheTags = {
   projects: 'projects',
 } as const;
 
+/** Exact cache keys that are not tagged. */
+export const cacheKeys = {
+  /** `UsersService.findByApiKeyHash`'s entry: its `@Cacheable` key is `'auth:{0}'`. */
+  auth: (apiKeyHash: string) => `auth:${apiKeyHash}`,
+} as const;
+
+/** A term write changes the term, its project's term list and its creator's searches (not the other terms). */
+export function termWriteTags(term: {
+  id: string;
+  projectId: string;
+  createdById: string;
+}): string[] {
+  return [
+    cacheTags.term(term.id),
+    cacheTags.projectTerms(term.projectId),
+    cacheTags.search(term.createdById),
+  ];
+}
+
 /** Everything that shows a project that is gone: itself, its term list, its terms. */
 export function projectGoneTags(id: string): string[] {
   return [

@@ -1,5 +1,5 @@
-import { registerAs, type ConfigType } from '@nestjs/config';
-import { loadConfiguration, type AppSettings } from './configuration.js';
+import { configNamespace } from './config-namespace.js';
+import type { AppSettings } from './configuration.js';
 
 /**
  * HTTP server settings (`PORT`, `BODY_LIMIT_BYTES`, `SHUTDOWN_READY_DELAY_MS`,
@@ -8,8 +8,5 @@ import { loadConfiguration, type AppSettings } from './configuration.js';
  * @example
  * constructor(@Inject(appConfig.KEY) private readonly app: AppConfig) {}
  */
-export const appConfig = registerAs(
-  'app',
-  (): AppSettings => loadConfiguration(process.env).app,
-);
-export type AppConfig = ConfigType<typeof appConfig>;
+export const appConfig = configNamespace('app');
+export type AppConfig = AppSettings;

@@ -41,6 +41,23 @@ export type DatabaseSettings =
       database: string;
     };
 
+/**
+ * Bounds of every database call of the app (the seed and the TypeORM CLI
+ * have none: they may run long statements).
+ */
+export interface DatabaseTimeouts {
+  /** Opening a connection, and waiting for a free one in the pool. */
+  connectTimeoutMs: number;
+  /** Client-side: the longest wait for a statement's answer; the connection is then closed. */
+  queryTimeoutMs: number;
+  /** Server-side `statement_timeout`: PostgreSQL cancels a longer statement, the connection stays. */
+  statementTimeoutMs: number;
+  /** A whole transaction; also its server-side `idle_in_transaction_session_timeout`. */
+  transactionTimeoutMs: number;
+  /** `Retry-After` of the 503 answered while the database is unavailable. */
+  retryAfterSeconds: number;
+}
+
 export interface RedisSettings {
   /** False when neither REDIS_URL nor REDIS_HOST is set: the cache then lives in process memory. */
   enabled: boolean;
@@ -61,6 +78,7 @@ export interface RedisSettings {
 export interface Configuration {
   app: AppSettings;
   database: DatabaseSettings;
+  databaseTimeouts: DatabaseTimeouts;
   redis: RedisSettings;
 }
 
@@ -139,6 +157,13 @@ export function loadConfiguration(raw: Record<string, unknown>): Configuration {
       metricsEnabled: env.METRICS_ENABLED,
     },
     database: databaseSettings(env),
+    databaseTimeouts: {
+      connectTimeoutMs: env.DB_CONNECT_TIMEOUT_MS,
+      queryTimeoutMs: env.DB_QUERY_TIMEOUT_MS,
+      statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
+      transactionTimeoutMs: env.DB_TRANSACTION_TIMEOUT_MS,
+      retryAfterSeconds: env.DB_RETRY_AFTER_SECONDS,
+    },
     redis: redisSettings(env),
   };
 }

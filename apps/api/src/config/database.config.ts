@@ -1,5 +1,5 @@
-import { registerAs, type ConfigType } from '@nestjs/config';
-import { loadConfiguration, type DatabaseSettings } from './configuration.js';
+import { configNamespace } from './config-namespace.js';
+import type { DatabaseSettings } from './configuration.js';
 
 /**
  * PostgreSQL settings: `DATABASE_URL`, else `DB_HOST`/`DB_PORT`/`DB_USER`/
@@ -8,8 +8,5 @@ import { loadConfiguration, type DatabaseSettings } from './configuration.js';
  * @example
  * constructor(@Inject(databaseConfig.KEY) private readonly db: DatabaseConfig) {}
  */
-export const databaseConfig = registerAs(
-  'database',
-  (): DatabaseSettings => loadConfiguration(process.env).database,
-);
-export type DatabaseConfig = ConfigType<typeof databaseConfig>;
+export const databaseConfig = configNamespace('database');
+export type DatabaseConfig = DatabaseSettings;

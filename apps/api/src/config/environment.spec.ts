@@ -32,6 +32,11 @@ describe('validateEnvironment', () => {
       BODY_LIMIT_BYTES: 1_048_576,
       LOG_LEVEL: 'log',
       METRICS_ENABLED: true,
+      DB_CONNECT_TIMEOUT_MS: 1000,
+      DB_QUERY_TIMEOUT_MS: 2500,
+      DB_STATEMENT_TIMEOUT_MS: 2000,
+      DB_TRANSACTION_TIMEOUT_MS: 3500,
+      DB_RETRY_AFTER_SECONDS: 5,
     });
     expect(env.DATABASE_URL).toBeUndefined();
     expect(env.REDIS_HOST).toBeUndefined();
@@ -152,6 +157,31 @@ describe('validateEnvironment', () => {
       'REDIS_KEY_PREFIX must be 1 to 64 characters',
     ],
     ['DB_NAME', 'bad name;', 'DB_NAME must be 1 to 63 letters'],
+    [
+      'DB_CONNECT_TIMEOUT_MS',
+      '0',
+      'DB_CONNECT_TIMEOUT_MS must be an integer between 1 and 3600000',
+    ],
+    [
+      'DB_QUERY_TIMEOUT_MS',
+      '2.5s',
+      'DB_QUERY_TIMEOUT_MS must be an integer between 1 and 3600000',
+    ],
+    [
+      'DB_STATEMENT_TIMEOUT_MS',
+      '-1',
+      'DB_STATEMENT_TIMEOUT_MS must be an integer between 1 and 3600000',
+    ],
+    [
+      'DB_TRANSACTION_TIMEOUT_MS',
+      '3600001',
+      'DB_TRANSACTION_TIMEOUT_MS must be an integer between 1 and 3600000',
+    ],
+    [
+      'DB_RETRY_AFTER_SECONDS',
+      'soon',
+      'DB_RETRY_AFTER_SECONDS must be an integer between 1 and 3600',
+    ],
   ])('rejects %s=%j with one message naming it', (name, value, expected) => {
     const message = problemOf({ [name]: value });
     expect(message.startsWith(`Invalid configuration: ${expected}`)).toBe(true);
@@ -226,6 +256,23 @@ describe('loadConfiguration', () => {
       commandTimeoutMs: 250,
       requiredForReadiness: false,
     });
+  });
+
+  it('bounds a request that needs the database to under 5 s by default', () => {
+    const t = loadConfiguration({}).databaseTimeouts;
+    // a wait for a connection, then one statement or one transaction (which
+    // counts its own wait for a connection)
+    const longest = Math.max(
+      t.connectTimeoutMs + t.queryTimeoutMs,
+      t.transactionTimeoutMs,
+    );
+    expect(longest).toBeLessThan(5000);
+    // PostgreSQL cancels a slow statement before the client gives up on it,
+    // so that a slow statement does not cost the connection
+    expect(t.statementTimeoutMs).toBeLessThan(t.queryTimeoutMs);
+    expect(
+      loadConfiguration({ DB_QUERY_TIMEOUT_MS: '700' }).databaseTimeouts,
+    ).toMatchObject({ queryTimeoutMs: 700, retryAfterSeconds: 5 });
   });
 
   it('turns LOG_LEVEL into the levels at least as severe', () => {

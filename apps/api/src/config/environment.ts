@@ -22,6 +22,8 @@ import {
 import { ConfigValidationError } from './config-validation.error.js';
 
 const INTEGER = /^[+-]?\d+$/;
+/** The longest timeout accepted: an hour. */
+const MAX_TIMEOUT_MS = 3_600_000;
 const TRUE_WORDS = new Set(['true', '1', 'yes', 'on']);
 const FALSE_WORDS = new Set(['false', '0', 'no', 'off']);
 
@@ -119,6 +121,21 @@ export class EnvironmentVariables {
   })
   DB_NAME: string = 'lexikon';
 
+  @IntegerVariable(1, MAX_TIMEOUT_MS)
+  DB_CONNECT_TIMEOUT_MS: number = 1000;
+
+  @IntegerVariable(1, MAX_TIMEOUT_MS)
+  DB_QUERY_TIMEOUT_MS: number = 2500;
+
+  @IntegerVariable(1, MAX_TIMEOUT_MS)
+  DB_STATEMENT_TIMEOUT_MS: number = 2000;
+
+  @IntegerVariable(1, MAX_TIMEOUT_MS)
+  DB_TRANSACTION_TIMEOUT_MS: number = 3500;
+
+  @IntegerVariable(1, 3600)
+  DB_RETRY_AFTER_SECONDS: number = 5;
+
   @UrlVariable(['redis:', 'rediss:'])
   @ValidateBy({
     name: 'isRedisDatabasePath',
@@ -211,6 +228,11 @@ export const ENVIRONMENT_VARIABLES: readonly (keyof EnvironmentVariables)[] = [
   'DB_USER',
   'DB_PASSWORD',
   'DB_NAME',
+  'DB_CONNECT_TIMEOUT_MS',
+  'DB_QUERY_TIMEOUT_MS',
+  'DB_STATEMENT_TIMEOUT_MS',
+  'DB_TRANSACTION_TIMEOUT_MS',
+  'DB_RETRY_AFTER_SECONDS',
   'REDIS_URL',
   'REDIS_HOST',
   'REDIS_PORT',

@@ -1,5 +1,5 @@
-import { registerAs, type ConfigType } from '@nestjs/config';
-import { loadConfiguration, type RedisSettings } from './configuration.js';
+import { configNamespace } from './config-namespace.js';
+import type { RedisSettings } from './configuration.js';
 
 /**
  * Redis and cache settings: `REDIS_URL` or `REDIS_HOST`/`REDIS_PORT`/
@@ -9,8 +9,5 @@ import { loadConfiguration, type RedisSettings } from './configuration.js';
  * @example
  * constructor(@Inject(redisConfig.KEY) private readonly redis: RedisConfig) {}
  */
-export const redisConfig = registerAs(
-  'redis',
-  (): RedisSettings => loadConfiguration(process.env).redis,
-);
-export type RedisConfig = ConfigType<typeof redisConfig>;
+export const redisConfig = configNamespace('redis');
+export type RedisConfig = RedisSettings;

@@ -23,6 +23,9 @@ export type PostgresConnection =
 
 export const ENTITIES = [User, Project, Term];
 
+/** `application_name` of the app's connections, as PostgreSQL shows them. */
+export const APPLICATION_NAME = 'lexikon-api';
+
 /**
  * TypeORM options shared by the app, the seed script and the TypeORM CLI:
  * explicit entities and migrations, no `synchronize`, pending migrations run
@@ -35,7 +38,7 @@ export function createDataSourceOptions(
   return {
     type: 'postgres',
     ...connection,
-    applicationName: 'lexikon-api',
+    applicationName: APPLICATION_NAME,
     entities: ENTITIES,
     migrations: MIGRATIONS,
     migrationsRun: true,

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { CacheInvalidate } from '@lexikon/cache';
 import { cacheTags, projectGoneTags } from '../cache/cache-tags.js';
+import { UncertainWrites } from '../cache/uncertain-writes.service.js';
 import { Repository } from 'typeorm';
 import { ForbiddenError, NotFoundError } from '../common/errors/index.js';
 import type { Page } from '../common/paging/page.js';
@@ -10,11 +11,26 @@ import type { UpdateProjectDto } from './dto/update-project.dto.js';
 import { Project } from './project.entity.js';
 import { toProjectView, type ProjectView } from './project.view.js';
 
+/** A project's change shows in its page and in the project list. */
+function projectWriteTags(id: string): string[] {
+  return [cacheTags.project(id), cacheTags.projects];
+}
+
+/** The project gone, with its terms: the owner made every term, so their searches change too. */
+function projectRemovalTags(ownerId: string, id: string): string[] {
+  return [
+    ...projectGoneTags(id),
+    cacheTags.projects,
+    cacheTags.search(ownerId),
+  ];
+}
+
 /** Projects; anyone signed in reads them, only the owner changes them. */
 @Injectable()
 export class ProjectsService {
   constructor(
     @InjectRepository(Project) private readonly projects: Repository<Project>,
+    private readonly writes: UncertainWrites,
   ) {}
 
   @CacheInvalidate({ tags: [cacheTags.projects] })
@@ -24,7 +40,9 @@ export class ProjectsService {
       description: input.description ?? null,
       ownerId,
     });
-    await this.projects.insert(project);
+    await this.writes.run({ tags: [cacheTags.projects] }, () =>
+      this.projects.insert(project),
+    );
     return toProjectView(project);
   }
 
@@ -43,12 +61,12 @@ export class ProjectsService {
     return this.reload(id);
   }
 
-  /** @throws NotFoundError, ForbiddenError (not the owner) */
+  /**
+   * One UPDATE (no transaction), and none when nothing changes.
+   * @throws NotFoundError, ForbiddenError (not the owner)
+   */
   @CacheInvalidate({
-    tags: (_ctx, project) => [
-      cacheTags.project((project as ProjectView).id),
-      cacheTags.projects,
-    ],
+    tags: (_ctx, project) => projectWriteTags((project as ProjectView).id),
   })
   async update(
     actorId: string,
@@ -56,25 +74,33 @@ export class ProjectsService {
     input: UpdateProjectDto,
   ): Promise<ProjectView> {
     const project = await this.requireOwned(actorId, id);
-    if (input.name !== undefined) project.name = input.name;
-    if (input.description !== undefined)
-      project.description = input.description;
-    await this.projects.save(project);
-    return this.reload(id);
+    const changes: Partial<Pick<Project, 'name' | 'description'>> = {};
+    if (input.name !== undefined && input.name !== project.name) {
+      changes.name = input.name;
+    }
+    if (
+      input.description !== undefined &&
+      input.description !== project.description
+    ) {
+      changes.description = input.description;
+    }
+    if (Object.keys(changes).length === 0) return toProjectView(project);
+    return this.writes.run({ tags: projectWriteTags(id) }, async () => {
+      await this.projects.update({ id }, changes);
+      return this.reload(id);
+    });
   }
 
   /** Deletes the project and its terms. @throws NotFoundError, ForbiddenError */
   @CacheInvalidate({
-    // the owner made every term of the project: their searches change too
-    tags: (ctx) => [
-      ...projectGoneTags(ctx.args[1] as string),
-      cacheTags.projects,
-      cacheTags.search(ctx.args[0] as string),
-    ],
+    tags: (ctx) =>
+      projectRemovalTags(ctx.args[0] as string, ctx.args[1] as string),
   })
   async remove(actorId: string, id: string): Promise<void> {
     await this.requireOwned(actorId, id);
-    await this.projects.delete({ id });
+    await this.writes.run({ tags: projectRemovalTags(actorId, id) }, () =>
+      this.projects.delete({ id }),
+    );
   }
 
   /**

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { CacheInvalidate } from '@lexikon/cache';
-import { cacheTags } from '../cache/cache-tags.js';
+import { cacheTags, termWriteTags } from '../cache/cache-tags.js';
+import { UncertainWrites } from '../cache/uncertain-writes.service.js';
 import { Repository } from 'typeorm';
 import { ForbiddenError, NotFoundError } from '../common/errors/index.js';
 import { isForeignKeyViolation } from '../database/postgres-errors.js';
@@ -14,14 +15,9 @@ import { toTermView, type TermView } from './term.view.js';
 
 const PROJECT_FOREIGN_KEY = 'terms_project_id_fkey';
 
-/** A term write changes the term, its project's term list and its creator's searches (not the other terms). */
-function termWriteTags(_ctx: unknown, term: unknown): string[] {
-  const { id, projectId, createdById } = term as TermView;
-  return [
-    cacheTags.term(id),
-    cacheTags.projectTerms(projectId),
-    cacheTags.search(createdById),
-  ];
+/** After a successful write: the tags of the term it returns. */
+function writtenTermTags(_ctx: unknown, term: unknown): string[] {
+  return termWriteTags(term as TermView);
 }
 
 /** Terms; anyone signed in reads them, only their creator changes them. */
@@ -30,13 +26,14 @@ export class TermsService {
   constructor(
     @InjectRepository(Term) private readonly terms: Repository<Term>,
     @InjectRepository(Project) private readonly projects: Repository<Project>,
+    private readonly writes: UncertainWrites,
   ) {}
 
   /**
    * Adds a term to a project the caller owns.
    * @throws NotFoundError (no such project), ForbiddenError (not the owner)
    */
-  @CacheInvalidate({ tags: termWriteTags })
+  @CacheInvalidate({ tags: writtenTermTags })
   async create(actorId: string, input: CreateTermDto): Promise<TermView> {
     const project = await this.projects.findOne({
       where: { id: input.projectId },
@@ -52,14 +49,20 @@ export class TermsService {
       projectId: input.projectId,
       createdById: actorId,
     });
-    try {
-      await this.terms.insert(term);
-    } catch (error) {
-      if (isForeignKeyViolation(error, PROJECT_FOREIGN_KEY)) {
-        throw NotFoundError.of('Project', input.projectId);
+    // the new id is nobody's to have cached yet; the list and searches are
+    const targets = {
+      tags: [cacheTags.projectTerms(project.id), cacheTags.search(actorId)],
+    };
+    await this.writes.run(targets, async () => {
+      try {
+        await this.terms.insert(term);
+      } catch (error) {
+        if (isForeignKeyViolation(error, PROJECT_FOREIGN_KEY)) {
+          throw NotFoundError.of('Project', input.projectId);
+        }
+        throw error;
       }
-      throw error;
-    }
+    });
     return toTermView(term);
   }
 
@@ -96,25 +99,41 @@ export class TermsService {
     return terms.map(toTermView);
   }
 
-  /** @throws NotFoundError, ForbiddenError (not the creator) */
-  @CacheInvalidate({ tags: termWriteTags })
+  /**
+   * One UPDATE (no transaction), and none when nothing changes.
+   * @throws NotFoundError, ForbiddenError (not the creator)
+   */
+  @CacheInvalidate({ tags: writtenTermTags })
   async update(
     actorId: string,
     id: string,
     input: UpdateTermDto,
   ): Promise<TermView> {
     const term = await this.requireCreated(actorId, id);
-    if (input.name !== undefined) term.name = input.name;
-    if (input.definition !== undefined) term.definition = input.definition;
-    await this.terms.save(term);
-    return this.reload(id);
+    const changes: Partial<Pick<Term, 'name' | 'definition'>> = {};
+    if (input.name !== undefined && input.name !== term.name) {
+      changes.name = input.name;
+    }
+    if (
+      input.definition !== undefined &&
+      input.definition !== term.definition
+    ) {
+      changes.definition = input.definition;
+    }
+    if (Object.keys(changes).length === 0) return toTermView(term);
+    return this.writes.run({ tags: termWriteTags(term) }, async () => {
+      await this.terms.update({ id }, changes);
+      return this.reload(id);
+    });
   }
 
   /** @throws NotFoundError, ForbiddenError (not the creator) */
-  @CacheInvalidate({ tags: termWriteTags })
+  @CacheInvalidate({ tags: writtenTermTags })
   async remove(actorId: string, id: string): Promise<TermView> {
     const term = await this.requireCreated(actorId, id);
-    await this.terms.delete({ id });
+    await this.writes.run({ tags: termWriteTags(term) }, () =>
+      this.terms.delete({ id }),
+    );
     return toTermView(term);
   }
 

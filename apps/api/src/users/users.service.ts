@@ -2,7 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Cacheable, CacheInvalidate } from '@lexikon/cache';
 import { Repository } from 'typeorm';
-import { cacheTags, projectGoneTags } from '../cache/cache-tags.js';
+import { cacheKeys, cacheTags, projectGoneTags } from '../cache/cache-tags.js';
+import {
+  UncertainWrites,
+  type WriteTargets,
+} from '../cache/uncertain-writes.service.js';
+import { BoundedTransactions } from '../database/bounded-transactions.service.js';
 import { Project } from '../projects/project.entity.js';
 import { generateApiKey, hashApiKey } from '../auth/api-key.js';
 import type { Principal } from '../auth/principal.js';
@@ -25,6 +30,23 @@ export interface DeletedUser {
   projectIds: string[];
 }
 
+/** A user gone: their key, profile, searches, the project list and each of their projects. */
+function userGoneTargets(
+  userId: string,
+  apiKeyHash: string,
+  projectIds: readonly string[],
+): Required<WriteTargets> {
+  return {
+    keys: [cacheKeys.auth(apiKeyHash)],
+    tags: [
+      cacheTags.user(userId),
+      cacheTags.search(userId),
+      cacheTags.projects,
+      ...projectIds.flatMap(projectGoneTags),
+    ],
+  };
+}
+
 /**
  * Users and their API keys. Every method returns plain data (never entities)
  * and is keyed by its arguments: reads by id or key hash, and every change of
@@ -35,6 +57,8 @@ export interface DeletedUser {
 export class UsersService {
   constructor(
     @InjectRepository(User) private readonly users: Repository<User>,
+    private readonly writes: UncertainWrites,
+    private readonly transactions: BoundedTransactions,
   ) {}
 
   /** Registers a user and issues their first API key. */
@@ -70,7 +94,8 @@ export class UsersService {
   }
 
   /**
-   * Changes a user's name and/or email; only the user themself may.
+   * Changes a user's name and/or email; only the user themself may. One
+   * UPDATE (no transaction), and none when nothing changes.
    * @throws NotFoundError, ForbiddenError, ConflictError (email taken)
    */
   @CacheInvalidate({
@@ -82,14 +107,22 @@ export class UsersService {
     input: UpdateUserDto,
   ): Promise<UserView> {
     const user = await this.requireSelf(actorId, id);
-    if (input.email !== undefined) user.email = input.email;
-    if (input.name !== undefined) user.name = input.name;
-    try {
-      await this.users.save(user);
-    } catch (error) {
-      throw this.conflictOr(error);
+    const changes: Partial<Pick<User, 'email' | 'name'>> = {};
+    if (input.email !== undefined && input.email !== user.email) {
+      changes.email = input.email;
     }
-    return this.reload(id);
+    if (input.name !== undefined && input.name !== user.name) {
+      changes.name = input.name;
+    }
+    if (Object.keys(changes).length === 0) return toUserView(user);
+    return this.writes.run({ tags: [cacheTags.user(id)] }, async () => {
+      try {
+        await this.users.update({ id }, changes);
+      } catch (error) {
+        throw this.conflictOr(error);
+      }
+      return this.reload(id);
+    });
   }
 
   /**
@@ -105,24 +138,36 @@ export class UsersService {
    * Deletes the user whose current key hash is `apiKeyHash` (cascades to
    * projects and terms) and reports the projects that went with them. The
    * user row is locked first, so that no project can be added meanwhile.
+   * Should the database fail, the projects read beforehand are the ones
+   * invalidated (see `UncertainWrites`).
    */
   @CacheInvalidate({
     keys: ['auth:{1}'],
-    tags: (ctx, deleted) => {
-      const userId = ctx.args[0] as string;
-      return [
-        cacheTags.user(userId),
-        cacheTags.search(userId),
-        cacheTags.projects,
-        ...(deleted as DeletedUser).projectIds.flatMap(projectGoneTags),
-      ];
-    },
+    tags: (ctx, deleted) =>
+      userGoneTargets(
+        ctx.args[0] as string,
+        ctx.args[1] as string,
+        (deleted as DeletedUser).projectIds,
+      ).tags,
   })
   async deleteWithApiKeyHash(
     id: string,
     apiKeyHash: string,
   ): Promise<DeletedUser> {
-    return this.users.manager.transaction(async (tx) => {
+    const owned = await this.users.manager.find(Project, {
+      where: { ownerId: id },
+      select: { id: true },
+    });
+    const targets = userGoneTargets(
+      id,
+      apiKeyHash,
+      owned.map((p) => p.id),
+    );
+    return this.writes.run(targets, () => this.deleteLocked(id, apiKeyHash));
+  }
+
+  private deleteLocked(id: string, apiKeyHash: string): Promise<DeletedUser> {
+    return this.transactions.run(async (tx) => {
       const user = await tx
         .getRepository(User)
         .createQueryBuilder('user')
@@ -166,14 +211,19 @@ export class UsersService {
     oldHash: string,
     newHash: string,
   ): Promise<UserView> {
-    const result = await this.users.update(
-      { id, apiKeyHash: oldHash },
-      { apiKeyHash: newHash },
-    );
-    if (!result.affected) {
-      throw new ConflictError('The API key was changed concurrently; retry');
-    }
-    return this.reload(id);
+    const targets = {
+      keys: [cacheKeys.auth(oldHash), cacheKeys.auth(newHash)],
+    };
+    return this.writes.run(targets, async () => {
+      const result = await this.users.update(
+        { id, apiKeyHash: oldHash },
+        { apiKeyHash: newHash },
+      );
+      if (!result.affected) {
+        throw new ConflictError('The API key was changed concurrently; retry');
+      }
+      return this.reload(id);
+    });
   }
 
   /**

@@ -69,8 +69,8 @@ export interface StoreFixture {
   readonly store: CacheStore;
   readonly options: ResolvedCacheOptions;
   readonly raw: Redis | Cluster | undefined;
-  key(k: string): string;
-  tag(t: string): string;
+  readonly key: (k: string) => string;
+  readonly tag: (t: string) => string;
   close(): Promise<void>;
 }
 

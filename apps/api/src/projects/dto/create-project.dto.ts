@@ -9,7 +9,12 @@ export class CreateProjectDto {
   @Length(1, 200)
   name: string;
 
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 2000 })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    maxLength: 2000,
+    description: '`null` means none; in a PATCH, `null` clears it',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(2000)

@@ -1,23 +1,11 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsString, Length } from 'class-validator';
-import { IfPresent } from '../../common/validation/present.decorator.js';
-import { Trim } from '../../common/validation/trim.transform.js';
+import { OmitType, PartialType } from '@nestjs/swagger';
+import { CreateTermDto } from './create-term.dto.js';
 
-export class UpdateTermDto {
-  @ApiPropertyOptional({
-    example: 'Mise en place',
-    minLength: 1,
-    maxLength: 200,
-  })
-  @IfPresent()
-  @Trim()
-  @IsString()
-  @Length(1, 200)
-  name?: string;
-
-  @ApiPropertyOptional({ minLength: 1, maxLength: 10000 })
-  @IfPresent()
-  @IsString()
-  @Length(1, 10000)
-  definition?: string;
-}
+/**
+ * A term's name and/or definition. A field may be left out, but `null` is
+ * validated like any value (and rejected): neither can be cleared.
+ */
+export class UpdateTermDto extends PartialType(
+  OmitType(CreateTermDto, ['projectId'] as const),
+  { skipNullProperties: false },
+) {}

@@ -1,24 +1,10 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsString, Length, MaxLength } from 'class-validator';
-import { IfPresent } from '../../common/validation/present.decorator.js';
-import { Trim } from '../../common/validation/trim.transform.js';
+import { PartialType } from '@nestjs/swagger';
+import { CreateUserDto } from './create-user.dto.js';
 
-export class UpdateUserDto {
-  @ApiPropertyOptional({ example: 'ada@example.com', maxLength: 254 })
-  @IfPresent()
-  @Trim()
-  @IsEmail()
-  @MaxLength(254)
-  email?: string;
-
-  @ApiPropertyOptional({
-    example: 'Ada Lovelace',
-    minLength: 1,
-    maxLength: 100,
-  })
-  @IfPresent()
-  @Trim()
-  @IsString()
-  @Length(1, 100)
-  name?: string;
-}
+/**
+ * A user's email and/or name. A field may be left out, but `null` is
+ * validated like any value (and rejected): neither can be cleared.
+ */
+export class UpdateUserDto extends PartialType(CreateUserDto, {
+  skipNullProperties: false,
+}) {}
