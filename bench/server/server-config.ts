@@ -13,6 +13,12 @@ export interface BenchServerConfig {
   readonly ttlSeconds: number;
   /** The bench database (variant 2 reads its terms table). */
   readonly databaseUrl?: string;
+  /**
+   * The cache's command timeout, in ms (default: the library's). Only for
+   * profiling under an instruction counter such as callgrind, where the
+   * whole process runs tens of times slower than Redis answers.
+   */
+  readonly commandTimeoutMs?: number;
 }
 
 /** First line the server prints once it listens: this mark, then `{ port, pid }` as JSON. */

@@ -29,6 +29,10 @@ export async function benchAppModule(
   const base = { module: BenchAppModule, providers };
   const counters = BenchCountersController;
   const ttl = config.ttlSeconds;
+  const timeout =
+    config.commandTimeoutMs === undefined
+      ? {}
+      : { commandTimeout: config.commandTimeoutMs };
   switch (config.variant) {
     case 'bare':
       return { ...base, controllers: [BareTermsController, counters] };
@@ -40,6 +44,7 @@ export async function benchAppModule(
             redis: { url: config.redisUrl },
             keyPrefix: `bench:lx:${config.adapter}:`,
             defaultTtl: ttl * 1000,
+            ...timeout,
           }),
         ],
         controllers: [LexikonTermsController, counters],
@@ -52,6 +57,7 @@ export async function benchAppModule(
             redis: { url: config.redisUrl },
             keyPrefix: `bench:lxt:${config.adapter}:`,
             defaultTtl: ttl * 1000,
+            ...timeout,
           }),
         ],
         controllers: [LexikonTaggedTermsController, counters],
