@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 
 /**
  * Entry keys under `prefix` matching `pattern` (a SCAN glob after the
- * prefix), every SCAN page read; tag keys (`<prefix>{tags}:…`) left out.
+ * prefix), every SCAN page read; the tags' keys (`<prefix>{tags}…`) left out.
  */
 export async function entryKeys(
   raw: Redis,
@@ -21,7 +21,7 @@ export async function entryKeys(
       1000,
     );
     cursor = next;
-    found.push(...keys.filter((k) => !k.startsWith(`${prefix}{tags}:`)));
+    found.push(...keys.filter((k) => !k.startsWith(`${prefix}{tags}`)));
   } while (cursor !== '0');
   return found.sort();
 }
