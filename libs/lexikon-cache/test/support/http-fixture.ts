@@ -3,6 +3,7 @@ import {
   type ExecutionContext,
   type INestApplication,
   Injectable,
+  type Provider,
   type Type,
 } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
@@ -42,13 +43,18 @@ export interface HttpFixture {
   close(): Promise<void>;
 }
 
-/** A small Nest app on Express or Fastify with the cache on the test Redis. */
+/**
+ * A small Nest app on Express or Fastify with the cache on the test Redis.
+ * `providers` belong to the root module (`APP_INTERCEPTOR` ones included);
+ * `beforeInit` runs on the app before `init()`, as a `main.ts` would.
+ */
 export async function createHttpFixture(
   adapter: AdapterKind,
   label: string,
   controllers: Type[],
-  providers: Type[] = [],
+  providers: Provider[] = [],
   options: LexikonCacheModuleOptions = {},
+  beforeInit?: (app: INestApplication) => void,
 ): Promise<HttpFixture> {
   const prefix = uniquePrefix(label);
   const url = testRedisUrl();
@@ -70,6 +76,7 @@ export async function createHttpFixture(
     adapter === 'fastify' ? new FastifyAdapter() : new ExpressAdapter(),
     { logger: ['error'] },
   );
+  beforeInit?.(app);
   await app.init();
   if (adapter === 'fastify') {
     await (

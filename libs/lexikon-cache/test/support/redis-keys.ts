@@ -1,0 +1,27 @@
+import type { Redis } from 'ioredis';
+
+/**
+ * Entry keys under `prefix` matching `pattern` (a SCAN glob after the
+ * prefix), every SCAN page read; the tags' keys (`<prefix>{tags}…`) left out.
+ */
+export async function entryKeys(
+  raw: Redis,
+  prefix: string,
+  pattern = '*',
+): Promise<string[]> {
+  const escaped = prefix.replace(/[*?[\]\\^]/g, (c) => `\\${c}`);
+  const found: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, keys] = await raw.scan(
+      cursor,
+      'MATCH',
+      escaped + pattern,
+      'COUNT',
+      1000,
+    );
+    cursor = next;
+    found.push(...keys.filter((k) => !k.startsWith(`${prefix}{tags}`)));
+  } while (cursor !== '0');
+  return found.sort();
+}
