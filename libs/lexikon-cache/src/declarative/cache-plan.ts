@@ -21,10 +21,14 @@ import {
   type Duration,
 } from '../core/time/duration.js';
 
-/** Renders a key from the call (and, after it, its result); undefined when a value is absent. */
+/**
+ * Renders a key from the call; undefined when a value is absent. The
+ * context is made only for key functions (templates need none), so a hit
+ * allocates none.
+ */
 export type KeySource = (
   resolve: RootResolver,
-  ctx: CacheCallContext,
+  ctx: () => CacheCallContext,
 ) => string | undefined;
 
 export interface CacheablePlan {
@@ -152,7 +156,7 @@ function compileCacheable(
   let keyTemplate: KeyTemplate | undefined;
   if (typeof o.key === 'function') {
     const fn = o.key;
-    key = (_resolve, ctx) => fn(ctx);
+    key = (_resolve, ctx) => fn(ctx());
   } else if (o.key !== undefined) {
     const [t] = compileTemplates(where, [o.key], beforeResult(check), 'key');
     keyTemplate = t;

@@ -38,9 +38,16 @@ export class CacheEngine {
     readonly logger: CacheLogger,
   ) {
     this.prefix = options.keyPrefix;
-    this.guarded = new FailOpenStore(store, options, logger, () => {
-      this.stats.errors++;
-    });
+    this.guarded = new FailOpenStore(
+      store,
+      options,
+      logger,
+      () => {
+        this.stats.errors++;
+      },
+      (key, token, settled) =>
+        void settled.then(() => this.invalidator.releaseLater(key, token)),
+    );
     this.invalidator = new Invalidator(
       this.guarded,
       this.stats,

@@ -17,7 +17,9 @@ export class PendingInvalidations {
   private readonly tagKeys = new Set<string>();
   private readonly globs = new Set<string>();
   private everything = false;
-  /** An invalidation came while a clear was pending: the clear runs once more after it. */
+  /** A clear is being replayed now. */
+  private clearing = false;
+  /** An invalidation came while a clear was being replayed: it runs once more. */
   private again = false;
 
   constructor(private readonly everythingGlob: string) {}
@@ -29,7 +31,8 @@ export class PendingInvalidations {
 
   add(inv: Invalidation): void {
     if (this.everything) {
-      this.again = true;
+      // before the replay starts, the clear covers it; during it, it may not
+      if (this.clearing) this.again = true;
       return;
     }
     for (const k of inv.keys ?? []) this.keys.add(k);
@@ -54,7 +57,11 @@ export class PendingInvalidations {
 
   /** What to replay now (a snapshot: invalidations added meanwhile stay). */
   snapshot(): Invalidation {
-    if (this.everything) return { globs: [this.everythingGlob] };
+    if (this.everything) {
+      this.clearing = true;
+      this.again = false;
+      return { globs: [this.everythingGlob] };
+    }
     return {
       keys: [...this.keys],
       tagKeys: [...this.tagKeys],
@@ -67,6 +74,7 @@ export class PendingInvalidations {
     if (this.everything && done.globs?.includes(this.everythingGlob)) {
       this.everything = this.again;
       this.again = false;
+      this.clearing = false;
       return;
     }
     for (const k of done.keys ?? []) this.keys.delete(k);

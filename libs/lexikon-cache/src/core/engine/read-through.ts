@@ -78,7 +78,6 @@ export class ReadThrough {
       { token, ms: this.settings.leaseTtlMs },
       plainFirst,
     );
-    if (outcome === FAULT) this.invalidator.releaseLater(key, token);
     if (outcome === FAULT || outcome === SKIPPED) {
       this.stats.bypasses++;
       return this.loadLocally(key, loader, policy);
@@ -226,7 +225,6 @@ export class ReadThrough {
         { token, ms: this.settings.leaseTtlMs },
         false,
       );
-      if (outcome === FAULT) this.invalidator.releaseLater(key, token);
       if (outcome === FAULT || outcome === SKIPPED) break;
       if (typeof outcome === 'string' || outcome.lease) {
         return this.onRead(key, tagKeys, loader, policy, outcome, attempt);

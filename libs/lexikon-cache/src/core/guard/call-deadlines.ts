@@ -27,23 +27,44 @@ export class CallDeadlines {
     this.tickMs = Math.max(5, Math.min(50, Math.floor(timeoutMs / 5)));
   }
 
-  bound<T>(call: Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
+  /**
+   * Settles with `onValue(value)` when `call` answers in time, else with
+   * `onError(err)` (its error, or a `CallTimeoutError` at the deadline): one
+   * promise per call, which never rejects unless a handler throws.
+   */
+  settle<T, R>(
+    call: Promise<T>,
+    onValue: (value: T) => R,
+    onError: (err: unknown) => R,
+  ): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
       const pending: Pending = {
         at: monotonicMs() + this.timeoutMs,
-        reject,
+        reject: (err) => {
+          try {
+            resolve(onError(err));
+          } catch (thrown) {
+            reject(thrown as Error);
+          }
+        },
         settled: false,
       };
       this.queue.push(pending);
       if (this.timer === undefined) this.arm();
       call.then(
         (value) => {
+          if (pending.settled) return;
           pending.settled = true;
-          resolve(value);
+          try {
+            resolve(onValue(value));
+          } catch (thrown) {
+            reject(thrown as Error);
+          }
         },
         (err: unknown) => {
+          if (pending.settled) return;
           pending.settled = true;
-          reject(err instanceof Error ? err : new Error(String(err)));
+          pending.reject(err instanceof Error ? err : new Error(String(err)));
         },
       );
     });

@@ -16,6 +16,10 @@ export const FAULT: unique symbol = Symbol('lexikon-cache:fault');
 export const SKIPPED: unique symbol = Symbol('lexikon-cache:skipped');
 export type Guarded<T> = T | typeof FAULT | typeof SKIPPED;
 
+const SKIPPED_NOW: Promise<typeof SKIPPED> = Promise.resolve(SKIPPED);
+
+function noop(): void {}
+
 /** Whether a guarded call reached the store and answered. */
 export function answered<T>(r: Guarded<T>): r is T {
   return r !== FAULT && r !== SKIPPED;
@@ -30,6 +34,17 @@ export interface FailOpenSettings {
 
 /** Told of every fault, for the counters. */
 export type FaultListener = (operation: string) => void;
+
+/**
+ * Told of a leased read that gave up (timed out, failed) while it may still
+ * run on the store and grant the lease: `settled` resolves once the call has
+ * really ended, after which giving the lease back cannot come too early.
+ */
+export type AbandonedLeaseListener = (
+  key: string,
+  token: string,
+  settled: Promise<unknown>,
+) => void;
 
 /**
  * The one guarded path to the store: every call is bounded by the command
@@ -47,6 +62,7 @@ export class FailOpenStore {
     private readonly settings: FailOpenSettings,
     logger: CacheLogger,
     private readonly onFault: FaultListener = () => undefined,
+    private readonly onAbandonedLease: AbandonedLeaseListener = () => undefined,
   ) {
     this.faults = new FaultLog(logger);
     // the memory store answers in-process: nothing to wait for
@@ -71,42 +87,56 @@ export class FailOpenStore {
     return this.breaker.isOpen;
   }
 
-  private bounded<T>(call: Promise<T>): Promise<T> {
-    return this.deadlines ? this.deadlines.bound(call) : call;
+  private readonly succeeded = <T>(value: T): T => {
+    this.breaker.success();
+    return value;
+  };
+
+  /** `call`, bounded by the deadline when there is one, as a guarded result. */
+  private guard<T>(
+    operation: string,
+    key: string,
+    call: Promise<T>,
+  ): Promise<Guarded<T>> {
+    const onError = (err: unknown): Guarded<T> =>
+      this.failed(operation, key, err);
+    return this.deadlines
+      ? this.deadlines.settle<T, Guarded<T>>(call, this.succeeded, onError)
+      : call.then<Guarded<T>, Guarded<T>>(this.succeeded, onError);
   }
 
-  /** The hot path: a read, without a closure per call. */
-  async read(
+  /** The hot path: one promise besides the store's own. */
+  read(
     key: string,
     tagKeys: readonly string[],
     lease: LeaseRequest | undefined,
     plainFirst: boolean,
   ): Promise<Guarded<ReadOutcome>> {
-    if (!this.breaker.allow()) return SKIPPED;
-    try {
-      const outcome = await this.bounded(
-        this.store.read(key, tagKeys, lease, plainFirst),
-      );
-      this.breaker.success();
-      return outcome;
-    } catch (err) {
+    if (!this.breaker.allow()) return SKIPPED_NOW;
+    const call = this.store.read(key, tagKeys, lease, plainFirst);
+    if (lease === undefined) return this.guard('read', key, call);
+    const onError = (err: unknown): Guarded<ReadOutcome> => {
+      this.onAbandonedLease(key, lease.token, call.then(noop, noop));
       return this.failed('read', key, err);
-    }
+    };
+    return this.deadlines
+      ? this.deadlines.settle(call, this.succeeded, onError)
+      : call.then(this.succeeded, onError);
   }
 
-  async call<T>(
+  call<T>(
     operation: string,
     key: string,
     invoke: (store: CacheStore) => Promise<T>,
   ): Promise<Guarded<T>> {
-    if (!this.breaker.allow()) return SKIPPED;
+    if (!this.breaker.allow()) return SKIPPED_NOW;
+    let call: Promise<T>;
     try {
-      const result = await this.bounded(invoke(this.store));
-      this.breaker.success();
-      return result;
+      call = invoke(this.store);
     } catch (err) {
-      return this.failed(operation, key, err);
+      return this.guard(operation, key, Promise.reject(err as Error));
     }
+    return this.guard(operation, key, call);
   }
 
   private failed(operation: string, key: string, err: unknown): typeof FAULT {

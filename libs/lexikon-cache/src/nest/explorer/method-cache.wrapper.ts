@@ -77,7 +77,9 @@ export function wrapMethod(
     const run = () => original.apply(self, args);
     const call: PlanCall = { ctx: { args }, resolve: resolverFor(args, names) };
     if (c && (!c.condition || c.condition(call.ctx))) {
-      const key = c.key ? c.key(call.resolve, call.ctx) : defaultKeyOf(args);
+      const key = c.key
+        ? c.key(call.resolve, () => call.ctx)
+        : defaultKeyOf(args);
       if (key !== undefined) {
         const load = () =>
           engine.getOrLoad(

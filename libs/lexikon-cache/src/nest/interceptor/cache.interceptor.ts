@@ -6,7 +6,7 @@ import {
   type NestInterceptor,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { from, lastValueFrom, type Observable, of } from 'rxjs';
+import { from, lastValueFrom, Observable, of } from 'rxjs';
 import {
   decodeHttpEntry,
   encodeHttpEntry,
@@ -14,6 +14,7 @@ import {
 } from '../../core/codec/http-entry.js';
 import { CacheEngine } from '../../core/engine/cache-engine.js';
 import type { EntryPolicy } from '../../core/engine/entry-policy.js';
+import type { RootResolver } from '../../core/keys/key-template.js';
 import type { ResolvedCacheOptions } from '../../core/options/resolve-options.js';
 import type { CacheablePlan } from '../../declarative/cache-plan.js';
 import {
@@ -98,16 +99,7 @@ export class CacheInterceptor implements NestInterceptor {
     if (hit !== undefined)
       return of(this.reply.send(res, hit, 'HIT', lookup.headers));
     const run = () => lastValueFrom(next.handle(), { defaultValue: undefined });
-    return from(
-      this.load(
-        route,
-        c,
-        { ctx: requestContext(req), resolve },
-        res,
-        lookup,
-        run,
-      ),
-    );
+    return fromPromise(this.load(route, c, req, resolve, res, lookup, run));
   }
 
   private routeOf(context: ExecutionContext): RoutePlan | null {
@@ -148,7 +140,8 @@ export class CacheInterceptor implements NestInterceptor {
     if (c) {
       return this.executor.around(plan, call, () => {
         const lookup = this.routes.lookup(route, c, req, call.resolve);
-        if (lookup) return this.load(route, c, call, res, lookup, run);
+        if (lookup)
+          return this.load(route, c, req, call.resolve, res, lookup, run);
         this.reply.state(res, 'BYPASS');
         return run();
       });
@@ -171,7 +164,8 @@ export class CacheInterceptor implements NestInterceptor {
   private async load(
     route: RoutePlan,
     c: CacheablePlan,
-    call: PlanCall,
+    req: HttpRequest,
+    resolve: RootResolver,
     res: object,
     lookup: Lookup,
     run: () => Promise<unknown>,
@@ -184,12 +178,12 @@ export class CacheInterceptor implements NestInterceptor {
         loaded = true;
         const raw = await run();
         const entry = this.routes.storable(route, res, raw);
-        if (!entry || !this.executor.storable(c, raw, call.ctx)) {
+        if (!entry || !this.executor.storable(c, raw, requestContext(req))) {
           return { kind: 'passthrough', raw };
         }
         return { ...entry, raw };
       },
-      this.policyFor(route, c, call),
+      this.policyFor(route, c, req, resolve),
     );
     // the engine itself skips a store it cannot trust (and probes it back)
     const state = !loaded ? 'HIT' : this.engine.bypassing ? 'BYPASS' : 'MISS';
@@ -203,7 +197,8 @@ export class CacheInterceptor implements NestInterceptor {
   private policyFor(
     route: RoutePlan,
     c: CacheablePlan,
-    call: PlanCall,
+    req: HttpRequest,
+    resolve: RootResolver,
   ): EntryPolicy<HttpValue> {
     const late = c.lateTags.length > 0 || c.tagsFn !== undefined;
     if (!late) {
@@ -227,11 +222,24 @@ export class CacheInterceptor implements NestInterceptor {
           route.plan,
           c.lateTags,
           c.tagsFn,
-          call,
+          { ctx: requestContext(req), resolve },
           v.raw,
         ),
     };
   }
+}
+
+/** A promise as an Observable, without `from()`'s checks of what it was given. */
+function fromPromise<T>(promise: Promise<T>): Observable<T> {
+  return new Observable<T>((subscriber) => {
+    promise.then(
+      (value) => {
+        subscriber.next(value);
+        subscriber.complete();
+      },
+      (err: unknown) => subscriber.error(err),
+    );
+  });
 }
 
 function encodeStored(v: HttpValue): string | undefined {

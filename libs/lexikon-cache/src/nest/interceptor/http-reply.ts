@@ -21,18 +21,63 @@ export interface CachePolicyHeaders {
   readonly vary: string | undefined;
 }
 
+interface Headers {
+  set(res: object, name: string, value: string): void;
+  has(res: object, name: string): boolean;
+}
+
+/** Fastify's reply and Node's response set headers directly; other adapters through Nest. */
+function headersFor(adapterHost: HttpAdapterHost): Headers {
+  const adapter = adapterHost.httpAdapter;
+  const type = adapter?.getType();
+  if (type === 'fastify') {
+    return {
+      set: (res, name, value) =>
+        void (res as FastifyReplyLike).header(name, value),
+      has: (res, name) => (res as FastifyReplyLike).hasHeader(name),
+    };
+  }
+  if (type === 'express') {
+    return {
+      set: (res, name, value) =>
+        (res as NodeResponseLike).setHeader(name, value),
+      has: (res, name) => (res as NodeResponseLike).hasHeader(name),
+    };
+  }
+  return {
+    set: (res, name, value) => adapter.setHeader(res, name, value),
+    has: (res, name) => adapter.getHeader(res, name) !== undefined,
+  };
+}
+
+interface FastifyReplyLike {
+  header(name: string, value: string): unknown;
+  hasHeader(name: string): boolean;
+}
+
+interface NodeResponseLike {
+  setHeader(name: string, value: string): unknown;
+  hasHeader(name: string): boolean;
+}
+
 /**
  * Writes cached responses: the body as stored, its validator and what it
  * says of caching. A `304` for a matching `If-None-Match` comes from the
  * platform (Express's own freshness check; a Fastify hook the module adds).
  */
 export class HttpReply {
+  private headers: Headers | undefined;
+
   constructor(private readonly adapterHost: HttpAdapterHost) {}
 
+  private get h(): Headers {
+    return (this.headers ??= headersFor(this.adapterHost));
+  }
+
   state(res: object, state: CacheState): void {
-    const adapter = this.adapterHost.httpAdapter;
-    adapter.setHeader(res, 'X-Cache', state);
-    adapter.setHeader(res, 'Cache-Status', CACHE_STATUS[state]);
+    const h = this.h;
+    h.set(res, 'X-Cache', state);
+    h.set(res, 'Cache-Status', CACHE_STATUS[state]);
   }
 
   /** Sets the headers of a cached body and returns what Nest should send. */
@@ -42,15 +87,16 @@ export class HttpReply {
     state: CacheState,
     policy: CachePolicyHeaders,
   ): unknown {
-    const adapter = this.adapterHost.httpAdapter;
-    this.state(res, state);
-    adapter.setHeader(res, 'ETag', entry.etag);
-    if (adapter.getHeader(res, 'cache-control') === undefined) {
-      adapter.setHeader(res, 'Cache-Control', policy.cacheControl);
+    const h = this.h;
+    h.set(res, 'X-Cache', state);
+    h.set(res, 'Cache-Status', CACHE_STATUS[state]);
+    h.set(res, 'ETag', entry.etag);
+    if (!h.has(res, 'cache-control')) {
+      h.set(res, 'Cache-Control', policy.cacheControl);
     }
-    if (policy.vary) adapter.setHeader(res, 'Vary', policy.vary);
+    if (policy.vary) h.set(res, 'Vary', policy.vary);
     if (entry.kind === 'json') {
-      adapter.setHeader(res, 'Content-Type', JSON_TYPE);
+      h.set(res, 'Content-Type', JSON_TYPE);
       return entry.body;
     }
     return entry.kind === 'null' ? null : entry.body;

@@ -108,7 +108,7 @@ export class RouteCache {
         : this.publicHeadersFor(c.maxAgeSeconds);
     }
     const base = c.key
-      ? c.key(resolve, requestContext(req))
+      ? c.key(resolve, () => requestContext(req))
       : defaultHttpKey(req);
     if (base === undefined) return undefined;
     let tagKeys = c.tags.length

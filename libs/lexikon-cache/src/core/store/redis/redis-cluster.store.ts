@@ -66,16 +66,23 @@ export class RedisClusterStore extends RedisStoreBase {
     )) as (string | null)[];
   }
 
-  async read(
+  read(
     key: string,
     tagKeys: readonly string[],
     lease: LeaseRequest | undefined,
     plainFirst = false,
   ): Promise<ReadOutcome> {
-    if (plainFirst) {
-      const hit = await this.plainHit(key);
-      if (hit !== undefined) return hit;
-    }
+    return plainFirst
+      ? this.plainFirst(key, () => this.scriptRead(key, tagKeys, lease, true))
+      : this.scriptRead(key, tagKeys, lease, false);
+  }
+
+  private async scriptRead(
+    key: string,
+    tagKeys: readonly string[],
+    lease: LeaseRequest | undefined,
+    plainFirst: boolean,
+  ): Promise<ReadOutcome> {
     const needTags = tagKeys.length > 0 || (lease !== undefined && !plainFirst);
     const [reply, tags] = await Promise.all([
       this.readScript(key, lease, NO_TAGS, 'c'),

@@ -40,21 +40,22 @@ export class RedisStandaloneStore extends RedisStoreBase {
     return [this.client as Redis];
   }
 
-  /**
-   * With `plainFirst`, a plain GET comes first: an untagged entry is then a
-   * hit without any script. Anything else (a miss, a lease, a tagged entry)
-   * goes on to the script, at the price of a second round trip on those.
-   */
-  async read(
+  read(
     key: string,
     tagKeys: readonly string[],
     lease: LeaseRequest | undefined,
     plainFirst = false,
   ): Promise<ReadOutcome> {
-    if (plainFirst) {
-      const hit = await this.plainHit(key);
-      if (hit !== undefined) return hit;
-    }
+    return plainFirst
+      ? this.plainFirst(key, () => this.scriptRead(key, tagKeys, lease))
+      : this.scriptRead(key, tagKeys, lease);
+  }
+
+  private async scriptRead(
+    key: string,
+    tagKeys: readonly string[],
+    lease: LeaseRequest | undefined,
+  ): Promise<ReadOutcome> {
     const extra = tagKeys.length
       ? [this.settings.sequenceKey, ...tagKeys]
       : this.sequenceKeys;

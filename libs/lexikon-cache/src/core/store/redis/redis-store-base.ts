@@ -115,12 +115,23 @@ export abstract class RedisStoreBase implements CacheStore {
 
   abstract bumpTags(tagKeys: readonly string[]): Promise<void>;
 
-  /** A plain GET: an untagged entry is then a hit without any script. */
-  protected async plainHit(key: string): Promise<string | undefined> {
-    const value = await this.client.get(key);
-    return value !== null && value.startsWith(UNTAGGED_HEADER)
-      ? value.slice(UNTAGGED_HEADER.length)
-      : undefined;
+  /**
+   * A plain GET first: an untagged entry is then a hit without any script.
+   * Anything else (a miss, a lease, a tagged entry) goes on to `script`,
+   * which takes the lease or checks the tags, at the price of a second
+   * round trip on those reads only.
+   */
+  protected plainFirst(
+    key: string,
+    script: () => Promise<ReadOutcome>,
+  ): Promise<ReadOutcome> {
+    return this.client
+      .get(key)
+      .then((value) =>
+        value !== null && value.startsWith(UNTAGGED_HEADER)
+          ? value.slice(UNTAGGED_HEADER.length)
+          : script(),
+      );
   }
 
   protected corrupt(code: unknown, key: string): void {
