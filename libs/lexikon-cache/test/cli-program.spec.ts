@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findFreePort } from '../../../test/support/free-port.js';
@@ -25,6 +25,31 @@ describe('lexikon-cache program', () => {
     expect(readFileSync(cli, 'utf8').split('\n')[0]).toBe(
       '#!/usr/bin/env node',
     );
+  });
+
+  it('declares every package the built CLI imports', () => {
+    const pkg = JSON.parse(readFileSync(join(lib, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+      peerDependencies: Record<string, string>;
+    };
+    const declared = new Set([
+      ...Object.keys(pkg.dependencies),
+      ...Object.keys(pkg.peerDependencies),
+    ]);
+    const dist = dirname(dirname(cli));
+    const imported = new Set<string>();
+    for (const file of readdirSync(dist, {
+      recursive: true,
+      encoding: 'utf8',
+    })) {
+      if (!file.endsWith('.js')) continue;
+      const text = readFileSync(join(dist, file), 'utf8');
+      for (const m of text.matchAll(/from '([^.'][^']*)'/g)) {
+        if (!m[1].startsWith('node:')) imported.add(m[1].split('/')[0]);
+      }
+    }
+    expect([...imported].filter((p) => !declared.has(p))).toEqual([]);
+    expect(imported).toContain('commander');
   });
 
   it.each([
