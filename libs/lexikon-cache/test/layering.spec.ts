@@ -4,8 +4,9 @@ import { fileURLToPath } from 'node:url';
 
 /*
  * The library's layering, read from the sources: `core` (framework-free)
- * ← `declarative` ← `nest`, and `health` → `core` only. The main entry
- * never loads Terminus, so that it stays an optional peer.
+ * ← `declarative` ← `nest`, and `health` → `core` only; the operator CLI
+ * (`cli`) → `core` only, and nothing imports it. The main entry never loads
+ * Terminus or commander.
  */
 const here = dirname(fileURLToPath(import.meta.url));
 const src = resolve(here, '../src');
@@ -45,6 +46,7 @@ const ALLOWED: Record<string, ReadonlySet<string>> = {
   declarative: new Set(['core', 'declarative']),
   nest: new Set(['core', 'declarative', 'nest']),
   health: new Set(['core', 'health']),
+  cli: new Set(['core', 'cli']),
   entry: new Set(['core', 'declarative', 'nest']),
 };
 
@@ -73,6 +75,10 @@ function violations(): string[] {
         out.push(`${relative(src, file)} imports ${spec}`);
       } else if (spec.startsWith('@nestjs/terminus') && layer !== 'health') {
         out.push(`${relative(src, file)} imports ${spec} outside health/`);
+      } else if (spec === 'commander' && layer !== 'cli') {
+        out.push(`${relative(src, file)} imports ${spec} outside cli/`);
+      } else if (FRAMEWORK.test(spec) && layer === 'cli') {
+        out.push(`${relative(src, file)} imports ${spec}`);
       }
     }
   }
@@ -82,6 +88,14 @@ function violations(): string[] {
 describe('library layering', () => {
   it('keeps imports flowing core ← declarative ← nest, and health → core', () => {
     expect(violations()).toEqual([]);
+  });
+
+  it('lets no layer but the CLI itself import the CLI', () => {
+    const importers = Object.entries(ALLOWED)
+      .filter(([layer, allowed]) => layer !== 'cli' && allowed.has('cli'))
+      .map(([layer]) => layer);
+    expect(importers).toEqual([]);
+    expect(layerOf(join(src, 'cli', 'main.ts'))).toBe('cli');
   });
 
   it('finds a violation when there is one', () => {

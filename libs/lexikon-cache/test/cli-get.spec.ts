@@ -1,0 +1,132 @@
+import { testRedisUrl } from '../../../test/support/services.js';
+import {
+  createCacheFixture,
+  type CacheFixture,
+} from './support/cache-fixture.js';
+import { builtCli, jsonOf, runCli } from './support/cli-runner.js';
+
+interface TagJson {
+  tag: string;
+  stamped: string;
+  current: string | null;
+  isCurrent: boolean;
+}
+
+interface GetJson {
+  key: string;
+  fullKey: string;
+  hashed: boolean;
+  found: boolean;
+  kind?: string;
+  ttlMs?: number;
+  bytes?: number;
+  memoryBytes?: number;
+  fresh?: boolean;
+  tags?: TagJson[];
+  value?: unknown;
+  token?: string;
+}
+
+describe('lexikon-cache get', () => {
+  let cli: string;
+  let f: CacheFixture;
+  const longKey = `doc:${'x'.repeat(300)}`;
+
+  const get = (key: string, ...extra: string[]) =>
+    runCli(cli, ['get', key, '--json', '--prefix', f.prefix, ...extra], {
+      REDIS_URL: testRedisUrl(),
+    });
+
+  beforeAll(async () => {
+    cli = await builtCli();
+    f = await createCacheFixture('redis', 'cli-get');
+    await f.cache.set(
+      'user:1',
+      {
+        name: 'Ada',
+        born: new Date('1815-12-10T00:00:00Z'),
+        big: 12n,
+        m: new Map([['a', 1]]),
+      },
+      { ttl: '5m', tags: ['team:7'] },
+    );
+    await f.cache.set(longKey, [1, 2, 3], { ttl: '10m' });
+    await f.cache.increment('visits', 3, { ttl: '1h' });
+  }, 120_000);
+
+  afterAll(async () => {
+    await f?.close();
+  });
+
+  it('shows a tagged entry: decoded value, TTL, size and current tags', async () => {
+    const r = await get('user:1');
+    expect(r.code).toBe(0);
+    const j = jsonOf<GetJson>(r);
+    expect(j).toMatchObject({
+      key: 'user:1',
+      fullKey: `${f.prefix}user:1`,
+      found: true,
+      kind: 'entry',
+      hashed: false,
+      fresh: true,
+      value: {
+        name: 'Ada',
+        born: { $Date: '1815-12-10T00:00:00.000Z' },
+        big: { $BigInt: '12' },
+        m: { $Map: [['a', 1]] },
+      },
+    });
+    expect(j.ttlMs).toBeGreaterThan(290_000);
+    expect(j.ttlMs).toBeLessThanOrEqual(300_000);
+    expect(j.bytes).toBe(await f.raw!.strlen(`${f.prefix}user:1`));
+    expect(j.memoryBytes).toBeGreaterThan(j.bytes!);
+    expect(j.tags).toHaveLength(1);
+    expect(j.tags![0]).toMatchObject({ tag: 'team:7', isCurrent: true });
+    expect(j.tags![0].current).toBe(j.tags![0].stamped);
+  });
+
+  it('reports a tag bumped since the entry was stamped, which the library then misses', async () => {
+    await f.cache.set('user:2', { n: 2 }, { tags: ['team:8'] });
+    await f.cache.invalidateTags(['team:8']);
+    expect(await f.cache.get('user:2')).toBeUndefined();
+    const r = await get('user:2');
+    expect(r.code).toBe(0);
+    const j = jsonOf<GetJson>(r);
+    expect(j.fresh).toBe(false);
+    expect(j.tags![0].isCurrent).toBe(false);
+    expect(j.tags![0].current).not.toBe(j.tags![0].stamped);
+  });
+
+  it('reads an over-long key through its hashed name', async () => {
+    const j = jsonOf<GetJson>(await get(longKey));
+    expect(j).toMatchObject({ found: true, hashed: true, value: [1, 2, 3] });
+    expect(Buffer.byteLength(j.fullKey)).toBe(257);
+  });
+
+  it('reports a counter and a lease as such', async () => {
+    expect(jsonOf<GetJson>(await get('visits'))).toMatchObject({
+      kind: 'counter',
+      value: 3,
+    });
+    let release!: (v: string) => void;
+    const gate = new Promise<string>((r) => (release = r));
+    const loading = f.cache.getOrSet('slow', () => gate, { ttl: '1m' });
+    for (let i = 0; i < 50 && !(await f.raw!.exists(`${f.prefix}slow`)); i++) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const r = await get('slow');
+    release('done');
+    expect(await loading).toBe('done');
+    expect(r.code).toBe(0);
+    const j = jsonOf<GetJson>(r);
+    expect(j.kind).toBe('lease');
+    expect(typeof j.token).toBe('string');
+    expect(j.ttlMs).toBeGreaterThan(0);
+  });
+
+  it('exits 1 for an absent key', async () => {
+    const r = await get('nobody:here');
+    expect(r.code).toBe(1);
+    expect(jsonOf<GetJson>(r)).toMatchObject({ found: false });
+  });
+});
