@@ -12,6 +12,12 @@ import { keyTag } from '../declarative/plan-executor.js';
 import { checkBy, checkKey, ttlMsOf } from './cache-arguments.js';
 import { CacheBatch, runBatch, type BatchResults } from './cache-batch.js';
 
+/**
+ * Options of `CacheService.set()`: the entry's lifetime and its tags.
+ *
+ * @example
+ * await cache.set('user:1', user, { ttl: '5m', tags: ['team:7'] });
+ */
 export interface CacheSetOptions {
   /** Lifetime: ms, or a string with its unit (`'5m'`). Default: the module's `defaultTtl`. */
   ttl?: Duration;
@@ -19,11 +25,26 @@ export interface CacheSetOptions {
   tags?: readonly string[];
 }
 
+/**
+ * Options of `CacheService.getOrSet()`: those of `set()`, and whether a
+ * `null`/`undefined` result is stored.
+ *
+ * @example
+ * await cache.getOrSet('user:1', () => repo.findOneBy({ id: 1 }), { ttl: '5m', cacheNullish: false });
+ */
 export interface CacheGetOrSetOptions extends CacheSetOptions {
   /** Store a `null`/`undefined` result too (default true). */
   cacheNullish?: boolean;
 }
 
+/**
+ * What `CacheService.info()` reports: the store's own figures, this
+ * process's counters, whether the circuit breaker is open, and how many
+ * invalidations wait to be replayed.
+ *
+ * @example
+ * const { usedMemoryMb, stats, breakerOpen } = await cache.info();
+ */
 export interface CacheInfo extends CacheStoreInfo {
   readonly stats: CacheStatsSnapshot;
   readonly breakerOpen: boolean;
