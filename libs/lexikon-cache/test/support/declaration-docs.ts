@@ -208,6 +208,8 @@ export function checkDeclarations(
     emitDeclarationOnly: true,
     declarationMap: false,
     sourceMap: false,
+    inlineSourceMap: false,
+    inlineSources: false,
     incremental: false,
     // the emitter checks every file it reads; installed declarations are the consumer's part (step 2)
     skipLibCheck: true,
