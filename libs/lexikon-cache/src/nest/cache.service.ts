@@ -12,12 +12,7 @@ import { keyTag } from '../declarative/plan-executor.js';
 import { checkBy, checkKey, ttlMsOf } from './cache-arguments.js';
 import { CacheBatch, runBatch, type BatchResults } from './cache-batch.js';
 
-/**
- * Options of `CacheService.set()`: the entry's lifetime and its tags.
- *
- * @example
- * await cache.set('user:1', user, { ttl: '5m', tags: ['team:7'] });
- */
+/** Options of `CacheService.set()`. @example await cache.set('user:1', user, { ttl: '5m', tags: ['team:7'] }) */
 export interface CacheSetOptions {
   /** Lifetime: ms, or a string with its unit (`'5m'`). Default: the module's `defaultTtl`. */
   ttl?: Duration;
@@ -25,26 +20,13 @@ export interface CacheSetOptions {
   tags?: readonly string[];
 }
 
-/**
- * Options of `CacheService.getOrSet()`: those of `set()`, and whether a
- * `null`/`undefined` result is stored.
- *
- * @example
- * await cache.getOrSet('user:1', () => repo.findOneBy({ id: 1 }), { ttl: '5m', cacheNullish: false });
- */
+/** Options of `CacheService.getOrSet()`. @example cache.getOrSet('user:1', load, { ttl: '5m', cacheNullish: false }) */
 export interface CacheGetOrSetOptions extends CacheSetOptions {
   /** Store a `null`/`undefined` result too (default true). */
   cacheNullish?: boolean;
 }
 
-/**
- * What `CacheService.info()` reports: the store's own figures, this
- * process's counters, whether the circuit breaker is open, and how many
- * invalidations wait to be replayed.
- *
- * @example
- * const { usedMemoryMb, stats, breakerOpen } = await cache.info();
- */
+/** What `CacheService.info()` reports. @example const { usedMemoryMb, stats, breakerOpen } = await cache.info() */
 export interface CacheInfo extends CacheStoreInfo {
   readonly stats: CacheStatsSnapshot;
   readonly breakerOpen: boolean;
@@ -270,10 +252,7 @@ export class CacheService {
     return ok(r) ? r : undefined;
   }
 
-  /**
-   * Invalidates every entry stored with one of these tags, in O(1) per tag.
-   * Resolves to whether the store confirmed it (else it is replayed later).
-   */
+  /** Invalidates every entry with one of these tags, O(1) per tag; `false`: not confirmed yet, replayed later. */
   async invalidateTags(tags: readonly string[]): Promise<boolean> {
     return (await this.engine.invalidate({ tagKeys: this.tagKeys(tags) }))
       .applied;
