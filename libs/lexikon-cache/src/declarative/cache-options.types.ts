@@ -4,6 +4,11 @@ import type { Duration } from '../core/time/duration.js';
  * What key, tag and condition functions see of a call. For a service method
  * `args` holds its arguments; for a controller handler the request parts are
  * given instead (and `args` is empty).
+ *
+ * @example
+ * ```ts
+ * @Cacheable({ condition: (ctx: CacheCallContext) => ctx.query?.fresh !== '1' })
+ * ```
  */
 export interface CacheCallContext {
   readonly args: readonly unknown[];
@@ -21,9 +26,21 @@ export interface CacheCallContext {
  * principal (`{user.id}`), a method's arguments by position or name (`{0}`,
  * `{0.id}`, `{id}`), or the result (`{result.id}`, after the call only).
  * Values are escaped, so that input can never reach another entry.
+ *
+ * @example
+ * const key: CacheTemplate = 'terms:{projectId}:page:{page=1}';
  */
 export type CacheTemplate = string;
 
+/**
+ * Options of `@Cacheable`. `TResult` types the result that `tags` and
+ * `unless` functions receive.
+ *
+ * @example
+ * ```ts
+ * @Cacheable<Term>({ key: 'term:{id}', ttl: '5m', tags: (_ctx, term) => [`project:${term.projectId}`] })
+ * ```
+ */
 export interface CacheableOptions<TResult = unknown> {
   /** Template or function giving the key (a function's text is not escaped). Default: derived from the call. */
   key?: CacheTemplate | ((ctx: CacheCallContext) => string);
@@ -59,6 +76,9 @@ export interface CacheableOptions<TResult = unknown> {
 /**
  * Targets of an invalidation: templates, or a function of the call (and,
  * after it, of its result) returning the keys, tags or patterns themselves.
+ *
+ * @example
+ * const tags: InvalidationTargetsOf<Project> = (_ctx, project) => [`project:${project.id}`];
  */
 export type InvalidationTargetsOf<TResult = unknown> =
   | readonly CacheTemplate[]
@@ -68,6 +88,11 @@ export type InvalidationTargetsOf<TResult = unknown> =
  * What a write invalidates. Targets given by a function are used as they are
  * (not escaped); `result` is the call's result, or undefined when the
  * invalidation runs before the call or after it failed.
+ *
+ * @example
+ * ```ts
+ * @CacheInvalidate({ keys: ['term:{id}'], tags: ['project:{body.projectId}'], when: 'before' })
+ * ```
  */
 export interface CacheInvalidateOptions<TResult = unknown> {
   /** Exact keys to delete. */
@@ -82,6 +107,16 @@ export interface CacheInvalidateOptions<TResult = unknown> {
   invalidateOnError?: boolean;
 }
 
+/**
+ * Options of `@CachePut`: where the result is stored, for how long, with
+ * which tags. `TResult` types the result that key, `tags` and `unless`
+ * functions receive.
+ *
+ * @example
+ * ```ts
+ * @CachePut<User>({ key: (_ctx, user) => `user:${user.id}`, ttl: '10m', tags: ['users'] })
+ * ```
+ */
 export interface CachePutOptions<TResult = unknown> {
   /** Template or function giving the key. Default: derived from the call (on a route, its GET key). */
   key?: CacheTemplate | ((ctx: CacheCallContext, result: TResult) => string);

@@ -7,6 +7,12 @@ import {
 import type { CacheStore, CacheStoreInfo } from '../core/store/cache-store.js';
 import { CACHE_STORE } from '../core/store/store-token.js';
 
+/**
+ * Options of `RedisHealthIndicator.isHealthy()`.
+ *
+ * @example
+ * () => this.redis.isHealthy('redis', { timeout: 500, memoryThresholdMb: 900 })
+ */
 export interface RedisHealthOptions {
   /**
    * Longest wait for an answer, in ms. Default 1000. Each command is also
@@ -20,7 +26,13 @@ export interface RedisHealthOptions {
   memoryThresholdMb?: number;
 }
 
-/** What `isHealthy()` reports under its key, besides `status`. */
+/**
+ * What `isHealthy()` reports under its key, besides `status`.
+ *
+ * @example
+ * // GET /health answers, when Redis is up:
+ * // { "status": "ok", "info": { "redis": { "status": "up", "store": "redis", "mode": "standalone", "responseTimeMs": 1 } }, ... }
+ */
 export type RedisHealthDetails = {
   readonly store: 'redis' | 'memory';
   readonly mode: CacheStoreInfo['mode'];

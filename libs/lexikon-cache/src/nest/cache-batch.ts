@@ -5,12 +5,25 @@ import { CacheUnavailableError } from '../core/errors/lexikon-cache.error.js';
 import { answered } from '../core/guard/fail-open-store.js';
 import type { StoreBatchOp } from '../core/store/cache-store.js';
 
-/** The outcome of one command of a batch, at its position. */
+/**
+ * The outcome of one command of a batch, at its position: its value, or the
+ * error of that command alone.
+ *
+ * @example
+ * const [visits] = await cache.batch((b) => b.increment('visits'));
+ * const count = visits.ok ? visits.value : 0;
+ */
 export type BatchOutcome<T> =
   | { readonly ok: true; readonly value: T }
   | { readonly ok: false; readonly error: Error };
 
-/** One outcome per queued command, typed by what each command yields. */
+/**
+ * One outcome per queued command, typed by what each command yields.
+ *
+ * @example
+ * // BatchResults<[User | undefined, number]>
+ * const [user, visits] = await cache.batch((b) => b.get<User>('user:1').increment('visits'));
+ */
 export type BatchResults<R extends readonly unknown[]> = {
   -readonly [I in keyof R]: BatchOutcome<R[I]>;
 };

@@ -12,6 +12,7 @@ import { keyTag } from '../declarative/plan-executor.js';
 import { checkBy, checkKey, ttlMsOf } from './cache-arguments.js';
 import { CacheBatch, runBatch, type BatchResults } from './cache-batch.js';
 
+/** Options of `CacheService.set()`. @example await cache.set('user:1', user, { ttl: '5m', tags: ['team:7'] }) */
 export interface CacheSetOptions {
   /** Lifetime: ms, or a string with its unit (`'5m'`). Default: the module's `defaultTtl`. */
   ttl?: Duration;
@@ -19,11 +20,13 @@ export interface CacheSetOptions {
   tags?: readonly string[];
 }
 
+/** Options of `CacheService.getOrSet()`. @example cache.getOrSet('user:1', load, { ttl: '5m', cacheNullish: false }) */
 export interface CacheGetOrSetOptions extends CacheSetOptions {
   /** Store a `null`/`undefined` result too (default true). */
   cacheNullish?: boolean;
 }
 
+/** What `CacheService.info()` reports. @example const { usedMemoryMb, stats, breakerOpen } = await cache.info() */
 export interface CacheInfo extends CacheStoreInfo {
   readonly stats: CacheStatsSnapshot;
   readonly breakerOpen: boolean;
@@ -249,10 +252,7 @@ export class CacheService {
     return ok(r) ? r : undefined;
   }
 
-  /**
-   * Invalidates every entry stored with one of these tags, in O(1) per tag.
-   * Resolves to whether the store confirmed it (else it is replayed later).
-   */
+  /** Invalidates every entry with one of these tags, O(1) per tag; `false`: not confirmed yet, replayed later. */
   async invalidateTags(tags: readonly string[]): Promise<boolean> {
     return (await this.engine.invalidate({ tagKeys: this.tagKeys(tags) }))
       .applied;

@@ -16,6 +16,16 @@ export const {
   }))
   .build();
 
-/** Options of `LexikonCacheModule.forRootAsync()`: `useFactory` / `useClass` / `useExisting`, `inject`, `imports`, `isGlobal`. */
+/**
+ * Options of `LexikonCacheModule.forRootAsync()`: `useFactory` / `useClass` /
+ * `useExisting`, `inject`, `imports`, `isGlobal`.
+ *
+ * @example
+ * LexikonCacheModule.forRootAsync({
+ *   imports: [ConfigModule],
+ *   inject: [ConfigService],
+ *   useFactory: (config: ConfigService) => ({ redis: { url: config.getOrThrow('REDIS_URL') } }),
+ * })
+ */
 export type LexikonCacheModuleAsyncOptions =
   typeof LEXIKON_CACHE_ASYNC_OPTIONS_TYPE;

@@ -26,6 +26,15 @@ export class CacheStats {
   }
 }
 
+/**
+ * This process's cache counters since start-up (hits, misses, bypasses,
+ * loads, fills, invalidations, errors, corrupt and oversized entries), as
+ * `CacheService.info()` reports them under `stats`.
+ *
+ * @example
+ * const { stats } = await cache.info();
+ * const hitRatio = stats.hits / Math.max(1, stats.hits + stats.misses);
+ */
 export type CacheStatsSnapshot = {
   readonly [
     K in keyof CacheStats as CacheStats[K] extends number ? K : never

@@ -1,4 +1,9 @@
-/** Stable codes of every error the library throws. */
+/**
+ * Stable codes of every error the library throws, on `LexikonCacheError.code`.
+ *
+ * @example
+ * if (err instanceof LexikonCacheError && err.code === 'INVALID_KEY') { ... }
+ */
 export type LexikonCacheErrorCode =
   | 'INVALID_OPTIONS'
   | 'INVALID_TTL'
@@ -30,14 +35,24 @@ export class LexikonCacheError extends Error {
   }
 }
 
-/** Module options that cannot work; thrown at start-up. */
+/**
+ * Module options that cannot work; thrown at start-up, naming the option.
+ *
+ * @example
+ * LexikonCacheModule.forRoot({ keyPrefix: '' }); // start-up fails: CacheOptionsError on keyPrefix
+ */
 export class CacheOptionsError extends LexikonCacheError {
   constructor(message: string) {
     super('INVALID_OPTIONS', message);
   }
 }
 
-/** A TTL that is not a positive duration. */
+/**
+ * A TTL that is not a positive duration.
+ *
+ * @example
+ * await cache.set('user:1', user, { ttl: '5 minutes' }); // rejects with InvalidTtlError; use '5m'
+ */
 export class InvalidTtlError extends LexikonCacheError {
   static create(ttl: unknown): InvalidTtlError {
     return new InvalidTtlError(
@@ -47,7 +62,12 @@ export class InvalidTtlError extends LexikonCacheError {
   }
 }
 
-/** A key that is empty, not a string, or one of the library's own names. */
+/**
+ * A key that is empty, not a string, or one of the library's own names.
+ *
+ * @example
+ * await cache.get(''); // rejects with InvalidKeyError
+ */
 export class InvalidKeyError extends LexikonCacheError {
   static create(key: unknown): InvalidKeyError {
     const what =
@@ -63,7 +83,13 @@ export class InvalidKeyError extends LexikonCacheError {
   }
 }
 
-/** A value the codec cannot represent (function, symbol, circular structure). */
+/**
+ * A value the codec cannot represent (function, symbol, circular
+ * structure); nothing is written.
+ *
+ * @example
+ * await cache.set('handler', { run: () => 1 }); // rejects with UnencodableValueError
+ */
 export class UnencodableValueError extends LexikonCacheError {
   static create(path: string, reason: string): UnencodableValueError {
     return new UnencodableValueError(
@@ -73,7 +99,14 @@ export class UnencodableValueError extends LexikonCacheError {
   }
 }
 
-/** An operation applied to an entry of another kind (e.g. increment on a non-counter). */
+/**
+ * An operation applied to an entry of another kind (e.g. increment on a
+ * non-counter).
+ *
+ * @example
+ * await cache.set('visits', 'many');
+ * await cache.increment('visits'); // rejects with CacheWrongTypeError
+ */
 export class CacheWrongTypeError extends LexikonCacheError {
   static create(operation: string, key: string): CacheWrongTypeError {
     return new CacheWrongTypeError(
@@ -83,7 +116,15 @@ export class CacheWrongTypeError extends LexikonCacheError {
   }
 }
 
-/** An atomic batch whose keys live in different Redis Cluster slots. */
+/**
+ * An atomic batch whose keys live in different Redis Cluster slots.
+ *
+ * @example
+ * // in Redis Cluster: rejects with CrossSlotBatchError
+ * await cache.batch((b) => b.get('cart:42:items').get('cart:42:total'));
+ * // one hash tag, one slot: fine
+ * await cache.batch((b) => b.get('{cart:42}:items').get('{cart:42}:total'));
+ */
 export class CrossSlotBatchError extends LexikonCacheError {
   static create(): CrossSlotBatchError {
     return new CrossSlotBatchError(
@@ -93,7 +134,16 @@ export class CrossSlotBatchError extends LexikonCacheError {
   }
 }
 
-/** A key or tag template that cannot be resolved from the method's arguments. */
+/**
+ * A key or tag template that cannot be resolved from the method's
+ * arguments; thrown at start-up, naming `Class.method`.
+ *
+ * @example
+ * ```ts
+ * @Cacheable({ key: 'user:{userId}' }) // start-up fails: findOne has no parameter userId
+ * async findOne(id: string) { ... }
+ * ```
+ */
 export class CacheTemplateError extends LexikonCacheError {
   static create(
     where: string,
@@ -107,7 +157,16 @@ export class CacheTemplateError extends LexikonCacheError {
   }
 }
 
-/** A cache decorator placed where it cannot work (e.g. on a synchronous method). */
+/**
+ * A cache decorator placed where it cannot work (e.g. on a synchronous
+ * method); thrown at start-up, naming `Class.method`.
+ *
+ * @example
+ * ```ts
+ * @Cacheable({ key: 'user:{id}' }) // start-up fails: the method is not async
+ * findOne(id: string) { ... }
+ * ```
+ */
 export class CacheDecorationError extends LexikonCacheError {
   static create(where: string, reason: string): CacheDecorationError {
     return new CacheDecorationError(
@@ -117,7 +176,14 @@ export class CacheDecorationError extends LexikonCacheError {
   }
 }
 
-/** The store could not be reached; reported in batch outcomes, never thrown by reads or writes. */
+/**
+ * The store could not be reached: the error of batch outcomes, and of
+ * `CacheService.info()`; reads and writes never throw it.
+ *
+ * @example
+ * const [views] = await cache.batch((b) => b.increment('views'));
+ * if (!views.ok && views.error instanceof CacheUnavailableError) { ... }
+ */
 export class CacheUnavailableError extends LexikonCacheError {
   static create(operation: string): CacheUnavailableError {
     return new CacheUnavailableError(

@@ -7,7 +7,14 @@ import type {
 } from 'ioredis';
 import type { Duration } from '../time/duration.js';
 
-/** How to reach Redis: a URL, discrete settings, Sentinel or Cluster. */
+/**
+ * How to reach Redis: a URL, discrete settings, Sentinel or Cluster.
+ *
+ * @example
+ * const redis: RedisConnectionOptions = { url: 'rediss://user:secret@cache.internal:6380/0' };
+ * const sentinel: RedisConnectionOptions = { sentinels: [{ host: '10.0.0.5', port: 26379 }], name: 'mymaster' };
+ * const cluster: RedisConnectionOptions = { clusterNodes: [{ host: '10.0.0.7', port: 7000 }] };
+ */
 export interface RedisConnectionOptions {
   /** `redis://[user:password@]host:port/db` or `rediss://` for TLS. */
   url?: string;
@@ -31,6 +38,14 @@ export interface RedisConnectionOptions {
 /**
  * Options of `LexikonCacheModule.forRoot()` / `forRootAsync()`. Durations
  * are numbers of milliseconds or strings with a unit (`'250ms'`, `'10m'`).
+ *
+ * @example
+ * LexikonCacheModule.forRoot({
+ *   redis: { url: 'redis://127.0.0.1:6379' },
+ *   keyPrefix: 'myapp:',
+ *   defaultTtl: '10m',
+ *   commandTimeout: '250ms',
+ * })
  */
 export interface LexikonCacheModuleOptions {
   /**

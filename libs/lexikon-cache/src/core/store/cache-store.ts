@@ -50,7 +50,8 @@ export type ReadOutcome = string | ReadMiss;
  * looks older than a lease taken before it vanished, and no decision
  * compares the clocks of two machines.
  *
- * @internal
+ * Not part of the package's API (the entries do not export it); its
+ * declaration stays in the `.d.ts` because public signatures mention it.
  */
 export interface CacheStore {
   readonly kind: 'redis' | 'memory';

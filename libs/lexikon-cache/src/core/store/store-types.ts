@@ -22,7 +22,12 @@ export type StoreBatchReply =
   | { readonly ok: true; readonly value: string | number | boolean | undefined }
   | { readonly ok: false; readonly error: Error };
 
-/** What the store reports of itself. */
+/**
+ * What the store reports of itself; part of `CacheService.info()`.
+ *
+ * @example
+ * const { mode, keys, hits, misses } = await cache.info();
+ */
 export interface CacheStoreInfo {
   readonly kind: 'redis' | 'memory';
   readonly mode: 'standalone' | 'sentinel' | 'cluster' | 'memory';
@@ -37,7 +42,13 @@ export interface CacheStoreInfo {
   readonly clusterState?: string;
 }
 
-/** What a health probe found: the store answered within the time, or why not. */
+/**
+ * What a health probe of the store found: it answered within the time, or
+ * why not. `RedisHealthIndicator` reports it to Terminus.
+ *
+ * @example
+ * const health: StoreHealth = { ok: false, message: 'timeout after 500 ms' };
+ */
 export type StoreHealth =
   | {
       readonly ok: true;
@@ -50,6 +61,13 @@ export type StoreHealth =
     }
   | { readonly ok: false; readonly message: string };
 
+/**
+ * What a health probe of the store is asked for: its time limit, and
+ * whether to read the memory in use.
+ *
+ * @example
+ * const options: StoreHealthOptions = { timeoutMs: 500, usedMemory: true };
+ */
 export interface StoreHealthOptions {
   /** Longest wait, in ms. */
   readonly timeoutMs: number;

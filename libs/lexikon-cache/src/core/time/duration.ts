@@ -8,6 +8,13 @@
  */
 export type Duration = number | `${number}${DurationUnit}`;
 
+/**
+ * The units a `Duration` string may end with: milliseconds, seconds,
+ * minutes, hours, days.
+ *
+ * @example
+ * const unit: DurationUnit = 'm'; // as in ttl: '5m'
+ */
 export type DurationUnit = 'ms' | 's' | 'm' | 'h' | 'd';
 
 const UNIT_MS: Record<DurationUnit, number> = {

@@ -8,9 +8,11 @@ import type { CacheInvalidateOptions } from '../../declarative/cache-options.typ
  * functions receive.
  *
  * @example
+ * ```ts
  * @CacheInvalidate('user:{id}', 'users:page:*')
  * @CacheInvalidate<Project>({ tags: (_ctx, project) => [`project:${project.id}`] })
  * async update(id: string, dto: UpdateProjectDto): Promise<Project> { ... }
+ * ```
  */
 export function CacheInvalidate<TResult = unknown>(
   ...targets: (string | CacheInvalidateOptions<TResult>)[]

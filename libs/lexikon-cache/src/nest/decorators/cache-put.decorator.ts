@@ -6,8 +6,10 @@ import type { CachePutOptions } from '../../declarative/cache-options.types.js';
  * Always runs the method and stores its result (write-through).
  *
  * @example
- * @CachePut({ key: 'user:{result.id}', ttl: 600 })
+ * ```ts
+ * @CachePut({ key: 'user:{result.id}', ttl: '10m' })
  * async update(id: string, dto: UpdateUserDto): Promise<User> { ... }
+ * ```
  */
 export const CachePut = <TResult = unknown>(
   options: CachePutOptions<TResult> = {},

@@ -9,8 +9,10 @@ import type { CacheableOptions } from '../../declarative/cache-options.types.js'
  * the result is, with the same engine.
  *
  * @example
- * @Cacheable({ key: 'term:{id}', ttl: 300, tags: ['project:{result.projectId}'] })
+ * ```ts
+ * @Cacheable({ key: 'term:{id}', ttl: '5m', tags: ['project:{result.projectId}'] })
  * async findOne(id: string): Promise<Term> { ... }
+ * ```
  */
 export const Cacheable = <TResult = unknown>(
   options: CacheableOptions<TResult> = {},
