@@ -18,7 +18,8 @@ describe('lexikon-cache program', () => {
       bin: Record<string, string>;
       dependencies: Record<string, string>;
     };
-    expect(pkg.bin['lexikon-cache']).toBe('./dist/cli/main.js');
+    // npm publish drops a bin path written with a leading ./
+    expect(pkg.bin['lexikon-cache']).toBe('dist/cli/main.js');
     expect(pkg.dependencies.commander).toBeDefined();
     // the test build mirrors dist/: same tsconfig, same layout
     expect(relative(dirname(dirname(cli)), cli)).toBe(join('cli', 'main.js'));

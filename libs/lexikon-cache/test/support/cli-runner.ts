@@ -78,6 +78,7 @@ async function build(out: string): Promise<void> {
           outDir: join(tmp, 'dist'),
           declaration: false,
           sourceMap: false,
+          inlineSources: false,
         },
         files: [join(lib, 'src', 'cli', 'main.ts')],
         include: [],
