@@ -203,7 +203,9 @@ describe('the key space is injective', () => {
         fc.pre(v !== undefined);
         // ASCII only: other spaces are harmless in Redis keys and kept as they are
         // oxlint-disable-next-line no-control-regex
-        expect(formatKeyValue(v)).not.toMatch(/[*?[\]\\:{}#\u0000-\u0020\u007f]/);
+        expect(formatKeyValue(v)).not.toMatch(
+          /[*?[\]\\:{}#\u0000-\u0020\u007f]/,
+        );
       }),
       { numRuns: 2000 },
     );
