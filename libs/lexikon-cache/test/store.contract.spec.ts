@@ -16,7 +16,7 @@ function sleep(ms: number): Promise<void> {
 }
 
 function leaseOf(outcome: ReadOutcome): Lease {
-  if (typeof outcome === 'string' || !outcome.lease) {
+  if (typeof outcome === 'string' || !('lease' in outcome) || !outcome.lease) {
     throw new Error(`expected a lease, got ${JSON.stringify(outcome)}`);
   }
   return outcome.lease;

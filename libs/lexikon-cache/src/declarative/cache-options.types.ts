@@ -71,6 +71,11 @@ export interface CacheableOptions<TResult = unknown> {
    * Default: `public, no-cache` (they revalidate with the ETag every time).
    */
   maxAge?: Duration;
+  /**
+   * `false` keeps this entry out of the in-process tier (when the module has
+   * one): every read goes to Redis. Default true.
+   */
+  l1?: boolean;
 }
 
 /**

@@ -49,6 +49,8 @@ export interface CacheablePlan {
   readonly scope: 'principal' | 'public';
   /** Seconds of `max-age` for public HTTP entries, when the route allows browsers to keep them. */
   readonly maxAgeSeconds: number | undefined;
+  /** Whether the entry may be kept in the in-process tier. */
+  readonly l1: boolean;
 }
 
 export interface PutPlan {
@@ -194,6 +196,7 @@ function compileCacheable(
       o.maxAge === undefined
         ? undefined
         : Math.floor(ttlMs(where, o.maxAge, options) / 1000),
+    l1: o.l1 !== false,
   };
 }
 

@@ -202,6 +202,7 @@ export class PlanExecutor {
       lateTags: late
         ? (value) => this.lateTagKeys(plan, c.lateTags, c.tagsFn, call, value)
         : undefined,
+      l1: c.l1,
     };
   }
 

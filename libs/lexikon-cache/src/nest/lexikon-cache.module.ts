@@ -22,7 +22,6 @@ import {
   resolveOptions,
   type ResolvedCacheOptions,
 } from '../core/options/resolve-options.js';
-import type { CacheStore } from '../core/store/cache-store.js';
 import { createStore, type StoreHandle } from '../core/store/create-store.js';
 import { CACHE_STORE } from '../core/store/store-token.js';
 import { CacheService } from './cache.service.js';
@@ -78,9 +77,14 @@ const PASS_THROUGH: NestInterceptor = {
     },
     {
       provide: CacheEngine,
-      inject: [CACHE_STORE, RESOLVED_CACHE_OPTIONS],
-      useFactory: (store: CacheStore, options: ResolvedCacheOptions) =>
-        new CacheEngine(store, options, new Logger('LexikonCache')),
+      inject: [STORE_HANDLE, RESOLVED_CACHE_OPTIONS],
+      useFactory: (handle: StoreHandle, options: ResolvedCacheOptions) =>
+        new CacheEngine(
+          handle.store,
+          options,
+          new Logger('LexikonCache'),
+          handle.client,
+        ),
     },
     CacheService,
     CacheMetadataAccessor,
@@ -137,7 +141,10 @@ export class LexikonCacheModule
   }
 
   async onModuleInit(): Promise<void> {
-    this.logger.log(`Cache: ${this.handle.description}`);
+    this.logger.log(
+      `Cache: ${this.handle.description}${this.engine.tier ? ', with an in-process tier' : ''}`,
+    );
+    this.engine.start();
     const ready = await this.handle.store.waitUntilReady(
       this.options.connectWaitMs,
     );

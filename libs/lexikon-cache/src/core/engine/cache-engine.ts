@@ -8,7 +8,10 @@ import { fullKey, fullTagKey } from '../keys/cache-keys.js';
 import { patternToGlobs } from '../keys/key-patterns.js';
 import type { CacheLogger } from '../logger.js';
 import type { ResolvedCacheOptions } from '../options/resolve-options.js';
+import type { Cluster, Redis } from 'ioredis';
 import type { CacheStore } from '../store/cache-store.js';
+import { createTier } from '../tier/create-tier.js';
+import type { TwoTier } from '../tier/two-tier.js';
 import { CacheStats } from './cache-stats.js';
 import type { EntryPolicy } from './entry-policy.js';
 import type { Invalidation, InvalidationResult } from './invalidation.js';
@@ -31,11 +34,14 @@ export class CacheEngine {
   private readonly invalidator: Invalidator;
   private readonly reads: ReadThrough;
   private readonly payloads: Payloads;
+  /** The in-process tier, when configured. */
+  readonly tier: TwoTier | undefined;
 
   constructor(
     readonly store: CacheStore,
     readonly options: ResolvedCacheOptions,
     readonly logger: CacheLogger,
+    client?: Redis | Cluster,
   ) {
     this.prefix = options.keyPrefix;
     this.guarded = new FailOpenStore(
@@ -48,11 +54,20 @@ export class CacheEngine {
       (key, token, settled) =>
         void settled.then(() => this.invalidator.releaseLater(key, token)),
     );
+    this.tier = createTier(
+      client,
+      options,
+      this.guarded,
+      this.allGlob(),
+      logger,
+    );
+    const tier = this.tier;
     this.invalidator = new Invalidator(
       this.guarded,
       this.stats,
       this.allGlob(),
       options.breakerCooldownMs,
+      tier ? (inv) => tier.publish(inv) : undefined,
     );
     this.payloads = new Payloads(
       options.keyPrefix,
@@ -67,6 +82,7 @@ export class CacheEngine {
       this.stats,
       this.payloads,
       options,
+      this.tier,
     );
   }
 
@@ -118,9 +134,12 @@ export class CacheEngine {
     key: string,
     tagKeys: readonly string[],
     decode: (payload: string) => T,
+    l1 = true,
   ): T | undefined {
     if (this.invalidator.pending.size > 0) return undefined;
-    const payload = this.store.peekNow?.(key, tagKeys);
+    const payload =
+      (l1 ? this.tier?.peek(key) : undefined) ??
+      this.store.peekNow?.(key, tagKeys);
     if (payload === undefined) return undefined;
     try {
       const value = decode(payload);
@@ -180,7 +199,7 @@ export class CacheEngine {
     tagKeys: readonly string[],
     first?: Invalidation,
   ): Promise<boolean> {
-    this.reads.forgetCovered([key], first?.tagKeys ?? [], false);
+    this.reads.flights.forgetCovered([key], first?.tagKeys ?? [], false);
     if (this.invalidator.pending.size === 0) {
       const cleared = first ? await this.invalidate(first) : undefined;
       if (cleared === undefined || cleared.applied) {
@@ -188,7 +207,7 @@ export class CacheEngine {
         const r = await this.guarded.call('put', key, (s) =>
           s.write(key, payload, ttl, tagKeys),
         );
-        if (r !== FAULT && r !== SKIPPED) return true;
+        if (r !== FAULT && r !== SKIPPED) return this.written([key]);
       }
     }
     this.invalidator.defer({ ...first, keys: [...(first?.keys ?? []), key] });
@@ -202,12 +221,29 @@ export class CacheEngine {
    */
   invalidate(inv: Invalidation): Promise<InvalidationResult> {
     const all = inv.globs?.includes(this.allGlob()) ?? false;
-    this.reads.forgetCovered(
+    this.reads.flights.forgetCovered(
       inv.keys ?? [],
       inv.tagKeys ?? [],
       all || (inv.globs?.length ?? 0) > 0,
     );
     return this.invalidator.invalidate(inv);
+  }
+
+  /**
+   * After a write of `keys` (put, mset, a batch): every instance's tier drops
+   * what it kept of them; if the tier's bus cannot be told, the keys are
+   * invalidated later instead. True when nothing is left to do.
+   */
+  async written(keys: readonly string[]): Promise<boolean> {
+    if (!this.tier || keys.length === 0) return true;
+    if (await this.tier.publish({ keys })) return true;
+    this.invalidator.defer({ keys });
+    return false;
+  }
+
+  /** Starts what runs in the background (the tier's lease and bus). */
+  start(): void {
+    this.tier?.start();
   }
 
   /** Replays deferred invalidations now; true once none is left. */
@@ -222,6 +258,7 @@ export class CacheEngine {
 
   async close(): Promise<void> {
     this.reads.closed = true;
+    await this.tier?.close();
     const left = this.invalidator.close();
     this.guarded.close();
     if (left) {

@@ -15,4 +15,6 @@ export interface EntryPolicy<T> {
    * of them was invalidated after the load began, so they stay race-free.
    */
   readonly lateTags?: (value: T) => readonly string[];
+  /** False keeps the entry out of the in-process tier. */
+  readonly l1?: boolean;
 }

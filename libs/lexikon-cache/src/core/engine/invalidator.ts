@@ -28,6 +28,9 @@ export class Invalidator {
     private readonly stats: CacheStats,
     everythingGlob: string,
     private readonly retryMs: number,
+    /** Told of each invalidation the store confirmed; false when it could not pass it on. */
+    private readonly applied: (inv: Invalidation) => Promise<boolean> = () =>
+      Promise.resolve(true),
   ) {
     this.pending = new PendingInvalidations(everythingGlob);
   }
@@ -58,6 +61,7 @@ export class Invalidator {
     if (outcomes.some((o) => o === FAULT || o === SKIPPED)) {
       return { applied: false, deleted: 0 };
     }
+    if (!(await this.applied(inv))) return { applied: false, deleted: 0 };
     this.stats.invalidations++;
     let count = deleted as number;
     for (const n of matched) count += n as number;

@@ -3,28 +3,35 @@ import {
   SKIPPED,
   type FailOpenStore,
 } from '../guard/fail-open-store.js';
-import type { Lease, ReadOutcome } from '../store/cache-store.js';
+import {
+  isDetailedHit,
+  type Lease,
+  type ReadOutcome,
+} from '../store/cache-store.js';
+import type { AdmitTicket, TwoTier } from '../tier/two-tier.js';
 import type { CacheStats } from './cache-stats.js';
 import type { EntryPolicy } from './entry-policy.js';
 import type { Invalidator } from './invalidator.js';
+import { LeasedFlights, type Flight } from './leased-flights.js';
 import { LeaseTokens } from './lease-tokens.js';
 import { LocalFlights } from './local-flights.js';
 import { DROPPED, type Payloads } from './payloads.js';
-
-/** How a leased load ended, which decides what callers that joined it may take. */
-type FillOutcome = 'stored' | 'declined' | 'refused' | 'unknown';
-
-interface Flight {
-  readonly token: string;
-  readonly tagKeys: readonly string[];
-  done: Promise<unknown>;
-  outcome: FillOutcome | undefined;
-}
 
 export interface ReadThroughSettings {
   readonly leaseTtlMs: number;
   readonly lockWaitMs: number;
   readonly ttlJitter: number;
+}
+
+/** One getOrLoad call: what it reads, how, and (with a tier) since when. */
+interface Call<T> {
+  readonly key: string;
+  readonly tagKeys: readonly string[];
+  readonly loader: () => Promise<T>;
+  readonly policy: EntryPolicy<T>;
+  readonly tier: TwoTier | undefined;
+  ticket: AdmitTicket | undefined;
+  attempt: number;
 }
 
 const POLL_START_MS = 5;
@@ -43,10 +50,12 @@ function sleep(ms: number): Promise<void> {
  * loads join it, and take its value only once the store confirmed the fill:
  * a value the store refused (an invalidation came first) or the policy
  * declined is never handed over; the joiner reads again, or runs its own
- * load. Other processes wait for the entry, polling, up to `lockWait`.
+ * load. Other processes wait for the entry, polling, up to `lockWait`. With
+ * an in-process tier, it is read first, and what Redis answers or a fill
+ * stores is kept there unless an invalidation since the read began covers it.
  */
 export class ReadThrough {
-  readonly flights = new Map<string, Flight>();
+  readonly flights: LeasedFlights;
   readonly local = new LocalFlights();
   private readonly tokens = new LeaseTokens();
   closed = false;
@@ -57,100 +66,119 @@ export class ReadThrough {
     private readonly stats: CacheStats,
     private readonly payloads: Payloads,
     private readonly settings: ReadThroughSettings,
-  ) {}
+    private readonly tier: TwoTier | undefined,
+  ) {
+    this.flights = new LeasedFlights(store, settings.leaseTtlMs);
+  }
 
-  async getOrLoad<T>(
+  getOrLoad<T>(
     key: string,
     tagKeys: readonly string[],
     loader: () => Promise<T>,
     policy: EntryPolicy<T>,
-    attempt = 0,
   ): Promise<T> {
-    if (this.invalidator.pending.size > 0) {
-      this.stats.bypasses++;
-      return this.loadLocally(key, loader, policy);
-    }
-    const token = this.tokens.next();
-    const plainFirst = tagKeys.length === 0 && policy.lateTags === undefined;
-    const outcome = await this.store.read(
+    const tier = policy.l1 === false ? undefined : this.tier;
+    return this.read({
       key,
       tagKeys,
+      loader,
+      policy,
+      tier,
+      ticket: undefined,
+      attempt: 0,
+    });
+  }
+
+  private async read<T>(c: Call<T>): Promise<T> {
+    if (this.invalidator.pending.size > 0) {
+      this.stats.bypasses++;
+      return this.loadLocally(c);
+    }
+    if (c.tier) {
+      const kept = c.tier.peek(c.key);
+      if (kept !== undefined) {
+        const value = this.payloads.decodeOrDrop(c.key, kept, c.policy);
+        if (value !== DROPPED) {
+          this.stats.hits++;
+          return value;
+        }
+      }
+      c.ticket = c.tier.ticket();
+    }
+    const token = this.tokens.next();
+    const plainFirst =
+      c.tagKeys.length === 0 && c.policy.lateTags === undefined;
+    const outcome = await this.store.read(
+      c.key,
+      c.tagKeys,
       { token, ms: this.settings.leaseTtlMs },
       plainFirst,
+      c.tier !== undefined,
     );
     if (outcome === FAULT || outcome === SKIPPED) {
       this.stats.bypasses++;
-      return this.loadLocally(key, loader, policy);
+      return this.loadLocally(c);
     }
-    return this.onRead(key, tagKeys, loader, policy, outcome, attempt);
+    return this.onRead(c, outcome);
   }
 
-  private onRead<T>(
-    key: string,
-    tagKeys: readonly string[],
-    loader: () => Promise<T>,
-    policy: EntryPolicy<T>,
-    outcome: ReadOutcome,
-    attempt: number,
-  ): Promise<T> {
-    if (typeof outcome === 'string') {
-      const value = this.payloads.decodeOrDrop(key, outcome, policy);
+  private onRead<T>(c: Call<T>, outcome: ReadOutcome): Promise<T> {
+    if (typeof outcome === 'string' || isDetailedHit(outcome)) {
+      const payload = typeof outcome === 'string' ? outcome : outcome.payload;
+      const value = this.payloads.decodeOrDrop(c.key, payload, c.policy);
       if (value !== DROPPED) {
         this.stats.hits++;
+        if (c.ticket && typeof outcome !== 'string') {
+          c.tier?.admit(
+            c.key,
+            payload,
+            outcome.tagKeys,
+            outcome.ttlMs,
+            c.ticket,
+          );
+        }
         return Promise.resolve(value);
       }
-      return attempt < MAX_RETRIES
-        ? this.getOrLoad(key, tagKeys, loader, policy, attempt + 1)
-        : this.loadLocally(key, loader, policy);
+      return this.retry(c);
     }
     this.stats.misses++;
-    if (outcome.lease)
-      return this.lead(key, tagKeys, outcome.lease, loader, policy);
+    if (outcome.lease) return this.lead(c, outcome.lease);
     if (outcome.holder !== undefined) {
-      const flight = this.flights.get(key);
-      if (flight && flight.token === outcome.holder) {
-        return this.join(flight, key, tagKeys, loader, policy, attempt);
-      }
-      return this.awaitHolder(key, tagKeys, loader, policy, attempt);
+      const flight = this.flights.get(c.key);
+      if (flight && flight.token === outcome.holder)
+        return this.join(c, flight);
+      return this.awaitHolder(c);
     }
-    return this.loadLocally(key, loader, policy);
+    return this.loadLocally(c);
   }
 
-  private lead<T>(
-    key: string,
-    tagKeys: readonly string[],
-    lease: Lease,
-    loader: () => Promise<T>,
-    policy: EntryPolicy<T>,
-  ): Promise<T> {
-    const flight: Flight = {
-      token: lease.token,
-      tagKeys,
-      done: Promise.resolve(),
-      outcome: undefined,
-    };
-    this.flights.set(key, flight);
+  private retry<T>(c: Call<T>): Promise<T> {
+    if (c.attempt >= MAX_RETRIES) return this.loadLocally(c);
+    c.attempt++;
+    return this.read(c);
+  }
+
+  private lead<T>(c: Call<T>, lease: Lease): Promise<T> {
+    const flight = this.flights.start(c.key, lease.token, c.tagKeys);
     this.stats.loads++;
-    const done = this.loadAndFill(key, tagKeys, lease, loader, policy, flight);
+    const done = this.loadAndFill(c, lease, flight);
     flight.done = done;
     return done;
   }
 
   private async loadAndFill<T>(
-    key: string,
-    tagKeys: readonly string[],
+    c: Call<T>,
     lease: Lease,
-    loader: () => Promise<T>,
-    policy: EntryPolicy<T>,
     flight: Flight,
   ): Promise<T> {
-    const stopRenewing = this.keepLease(key, lease.token);
+    const { key, tagKeys, policy } = c;
+    const stopRenewing = this.flights.keepLease(key, lease.token);
     let value: T;
     try {
-      value = await loader();
+      value = await c.loader();
     } catch (err) {
       stopRenewing();
-      this.forget(key, flight);
+      this.flights.forget(key, flight);
       flight.outcome = 'declined';
       this.invalidator.releaseLater(key, lease.token);
       throw err;
@@ -158,27 +186,24 @@ export class ReadThrough {
     stopRenewing();
     // no caller may join once the fill is sent: an invalidation that
     // completes after the fill ran but before such a caller came would be missed
-    this.forget(key, flight);
+    this.flights.forget(key, flight);
     const payload = this.payloads.encodeOrSkip(key, value, policy);
     if (payload === undefined) {
       flight.outcome = 'declined';
       this.invalidator.releaseLater(key, lease.token);
       return value;
     }
-    const late = policy.lateTags?.(value).filter((t) => !tagKeys.includes(t));
+    const late =
+      policy.lateTags?.(value).filter((t) => !tagKeys.includes(t)) ?? [];
+    const ttlMs = this.jitter(policy.ttlMs);
     const stored = await this.store.call('fill', key, (s) =>
-      s.fill(
-        key,
-        lease,
-        tagKeys,
-        late ?? [],
-        payload,
-        this.jitter(policy.ttlMs),
-      ),
+      s.fill(key, lease, tagKeys, late, payload, ttlMs),
     );
     if (stored === true) {
       this.stats.fills++;
       flight.outcome = 'stored';
+      if (c.ticket)
+        c.tier?.admit(key, payload, [...tagKeys, ...late], ttlMs, c.ticket);
     } else if (stored === false) {
       flight.outcome = 'refused';
     } else {
@@ -188,105 +213,56 @@ export class ReadThrough {
     return value;
   }
 
-  private async join<T>(
-    flight: Flight,
-    key: string,
-    tagKeys: readonly string[],
-    loader: () => Promise<T>,
-    policy: EntryPolicy<T>,
-    attempt: number,
-  ): Promise<T> {
+  private async join<T>(c: Call<T>, flight: Flight): Promise<T> {
     const value = (await flight.done) as T;
     if (flight.outcome === 'stored') return value;
     // not stored: the value may predate an invalidation, or is not one to share
-    if (flight.outcome !== 'declined' && attempt < MAX_RETRIES) {
-      return this.getOrLoad(key, tagKeys, loader, policy, attempt + 1);
-    }
-    return loader();
+    if (flight.outcome !== 'declined' && c.attempt < MAX_RETRIES)
+      return this.retry(c);
+    return c.loader();
   }
 
   /** Another process holds the lease: poll for its entry, or load once the wait is over. */
-  private async awaitHolder<T>(
-    key: string,
-    tagKeys: readonly string[],
-    loader: () => Promise<T>,
-    policy: EntryPolicy<T>,
-    attempt: number,
-  ): Promise<T> {
+  private async awaitHolder<T>(c: Call<T>): Promise<T> {
     const token = this.tokens.next();
     const deadline = performance.now() + this.settings.lockWaitMs;
     let delay = POLL_START_MS;
     while (performance.now() < deadline && !this.closed) {
       await sleep(delay);
       delay = Math.min(delay * 2, POLL_MAX_MS);
+      if (c.tier) c.ticket = c.tier.ticket();
       const outcome = await this.store.read(
-        key,
-        tagKeys,
+        c.key,
+        c.tagKeys,
         { token, ms: this.settings.leaseTtlMs },
         false,
+        c.tier !== undefined,
       );
       if (outcome === FAULT || outcome === SKIPPED) break;
-      if (typeof outcome === 'string' || outcome.lease) {
-        return this.onRead(key, tagKeys, loader, policy, outcome, attempt);
+      if (
+        typeof outcome === 'string' ||
+        isDetailedHit(outcome) ||
+        outcome.lease
+      ) {
+        return this.onRead(c, outcome);
       }
       if (outcome.holder === undefined) break;
-      const flight = this.flights.get(key);
-      if (flight && flight.token === outcome.holder) {
-        return this.join(flight, key, tagKeys, loader, policy, attempt);
-      }
+      const flight = this.flights.get(c.key);
+      if (flight && flight.token === outcome.holder)
+        return this.join(c, flight);
     }
-    return this.loadLocally(key, loader, policy);
-  }
-
-  /** Renews a lease while its loader runs, so that only a dead holder lets it lapse. */
-  private keepLease(key: string, token: string): () => void {
-    const ms = this.settings.leaseTtlMs;
-    const timer = setInterval(
-      () =>
-        void this.store.call('extend', key, (s) =>
-          s.extendLease(key, token, ms),
-        ),
-      Math.max(20, Math.floor(ms / 3)),
-    );
-    timer.unref();
-    return () => clearInterval(timer);
+    return this.loadLocally(c);
   }
 
   /** Loads without the store, one load per key at a time in this process. */
-  loadLocally<T>(
-    key: string,
-    loader: () => Promise<T>,
-    policy: EntryPolicy<T>,
-  ): Promise<T> {
-    return this.local.run(key, loader, (value) => {
+  private loadLocally<T>(c: Call<T>): Promise<T> {
+    return this.local.run(c.key, c.loader, (value) => {
       try {
-        return this.payloads.encodeOrSkip(key, value, policy) !== undefined;
+        return this.payloads.encodeOrSkip(c.key, value, c.policy) !== undefined;
       } catch {
         return false;
       }
     });
-  }
-
-  private forget(key: string, flight: Flight): void {
-    if (this.flights.get(key) === flight) this.flights.delete(key);
-  }
-
-  /** Leased loads that `invalidation` may cover stop taking joiners. */
-  forgetCovered(
-    keys: readonly string[],
-    tagKeys: readonly string[],
-    all: boolean,
-  ): void {
-    if (this.flights.size === 0) return;
-    if (all) {
-      this.flights.clear();
-      return;
-    }
-    for (const k of keys) this.flights.delete(k);
-    if (tagKeys.length === 0) return;
-    for (const [k, f] of this.flights) {
-      if (f.tagKeys.some((t) => tagKeys.includes(t))) this.flights.delete(k);
-    }
   }
 
   jitter(ttlMs: number): number {

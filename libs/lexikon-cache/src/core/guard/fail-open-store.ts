@@ -111,9 +111,10 @@ export class FailOpenStore {
     tagKeys: readonly string[],
     lease: LeaseRequest | undefined,
     plainFirst: boolean,
+    detail = false,
   ): Promise<Guarded<ReadOutcome>> {
     if (!this.breaker.allow()) return SKIPPED_NOW;
-    const call = this.store.read(key, tagKeys, lease, plainFirst);
+    const call = this.store.read(key, tagKeys, lease, plainFirst, detail);
     if (lease === undefined) return this.guard('read', key, call);
     const onError = (err: unknown): Guarded<ReadOutcome> => {
       this.onAbandonedLease(key, lease.token, call.then(noop, noop));
@@ -122,6 +123,15 @@ export class FailOpenStore {
     return this.deadlines
       ? this.deadlines.settle(call, this.succeeded, onError)
       : call.then(this.succeeded, onError);
+  }
+
+  /** Any call to the store's server (not through the store port), on the same guarded path. */
+  callRaw<T>(
+    operation: string,
+    key: string,
+    invoke: () => Promise<T>,
+  ): Promise<Guarded<T>> {
+    return this.call(operation, key, () => invoke());
   }
 
   call<T>(

@@ -104,4 +104,30 @@ export interface LexikonCacheModuleOptions {
   credentialHeaders?: readonly string[];
   /** How long start-up waits for the first connection. Default `'2s'`. */
   connectWait?: Duration;
+  /**
+   * An in-process tier in front of Redis, as fresh as Redis on every
+   * instance (see the README's "Two tiers"). Off by default; `true` for
+   * the defaults. Needs Redis (the memory store is in process already).
+   */
+  l1?: boolean | L1Options;
+}
+
+/** The in-process tier's bounds and its coherence protocol's timings. */
+export interface L1Options {
+  /** Entries kept. Default 10000. */
+  maxEntries?: number;
+  /** Bytes kept (roughly, UTF-16). Default 64 MiB. */
+  maxBytes?: number;
+  /** Longest life of an entry in process (never longer than in Redis). Default `'5m'`. */
+  ttl?: Duration;
+  /**
+   * How long an instance may serve from its tier without renewing its lease
+   * with Redis; a writer waits at most about this long for an instance that
+   * stopped answering. Default `'2s'`.
+   */
+  lease?: Duration;
+  /** How far behind the invalidation bus an instance may fall and still renew. Default `'500ms'`. */
+  maxLag?: Duration;
+  /** A separate connection for the invalidation bus. Default: the store's settings. */
+  bus?: RedisConnectionOptions;
 }

@@ -27,6 +27,36 @@ export interface ResolvedCacheOptions {
     ((request: unknown) => string | number | undefined | null) | undefined;
   readonly credentialHeaders: readonly string[];
   readonly connectWaitMs: number;
+  readonly l1: ResolvedL1Options | undefined;
+}
+
+export interface ResolvedL1Options {
+  readonly maxEntries: number;
+  readonly maxBytes: number;
+  readonly ttlMs: number;
+  readonly leaseMs: number;
+  readonly maxLagMs: number;
+  readonly bus: RedisConnectionOptions | undefined;
+}
+
+function resolveL1(
+  l1: LexikonCacheModuleOptions['l1'],
+): ResolvedL1Options | undefined {
+  if (l1 === undefined || l1 === false) return undefined;
+  const o = l1 === true ? {} : l1;
+  if (typeof o !== 'object' || o === null) {
+    throw new CacheOptionsError(
+      'l1 must be true, false or an object of tier options',
+    );
+  }
+  return {
+    maxEntries: positiveInt('l1.maxEntries', o.maxEntries, 10_000),
+    maxBytes: positiveInt('l1.maxBytes', o.maxBytes, 64 * 1024 * 1024),
+    ttlMs: durationOption('l1.ttl', o.ttl, 300_000),
+    leaseMs: durationOption('l1.lease', o.lease, 2_000),
+    maxLagMs: durationOption('l1.maxLag', o.maxLag, 500),
+    bus: o.bus,
+  };
 }
 
 export const DEFAULT_KEY_PREFIX = 'lexikon:';
@@ -186,5 +216,6 @@ export function resolveOptions(
     principal: options.principal,
     credentialHeaders: checkHeaders(options.credentialHeaders),
     connectWaitMs: durationOption('connectWait', options.connectWait, 2_000),
+    l1: resolveL1(options.l1),
   };
 }

@@ -34,8 +34,19 @@ export interface ReadMiss {
   readonly holder?: string;
 }
 
-/** A cached payload (hit), or why there is none. */
-export type ReadOutcome = string | ReadMiss;
+/** A hit with what the in-process tier needs to keep it: its tags and its time left. */
+export interface DetailedHit {
+  readonly payload: string;
+  readonly tagKeys: readonly string[];
+  readonly ttlMs: number;
+}
+
+/** A cached payload (hit; detailed when asked), or why there is none. */
+export type ReadOutcome = string | DetailedHit | ReadMiss;
+
+export function isDetailedHit(o: ReadOutcome): o is DetailedHit {
+  return typeof o === 'object' && 'payload' in o;
+}
 
 /**
  * The storage port: Redis (standalone, Sentinel, Cluster) or process memory,
@@ -59,13 +70,15 @@ export interface CacheStore {
 
   /**
    * Reads an entry, stamped tags checked. With `lease`, a miss takes a lease
-   * under the proposed token (or names another reader's).
+   * under the proposed token (or names another reader's). With `detail`, an
+   * entry's hit is a `DetailedHit` (counters stay bare payloads).
    */
   read(
     key: string,
     tagKeys: readonly string[],
     lease: LeaseRequest | undefined,
     plainFirst?: boolean,
+    detail?: boolean,
   ): Promise<ReadOutcome>;
 
   /** The payload of a fresh entry, answered synchronously by stores that need no I/O for it. */

@@ -14,6 +14,8 @@ export interface StoreHandle {
   /** Whether the module created the connection, and so must close it. */
   readonly owned: boolean;
   readonly description: string;
+  /** The Redis connection behind the store, for the in-process tier (none for the memory store). */
+  readonly client?: Redis | Cluster;
 }
 
 function redisStore(
@@ -54,6 +56,7 @@ export function createStore(
       store: redisStore(client, mode, options, logger),
       owned: false,
       description: `Redis (${mode}, client provided by the application)`,
+      client,
     };
   }
   const created = createRedisClient(options);
@@ -61,5 +64,6 @@ export function createStore(
     store: redisStore(created.client, created.mode, options, logger),
     owned: true,
     description: `Redis ${created.description} (${created.mode})`,
+    client: created.client,
   };
 }

@@ -95,6 +95,7 @@ export class CacheInterceptor implements NestInterceptor {
       lookup.key,
       lookup.tagKeys,
       decodeHttpEntry,
+      c.l1,
     );
     if (hit !== undefined)
       return of(this.reply.send(res, hit, 'HIT', lookup.headers));
@@ -202,14 +203,16 @@ export class CacheInterceptor implements NestInterceptor {
   ): EntryPolicy<HttpValue> {
     const late = c.lateTags.length > 0 || c.tagsFn !== undefined;
     if (!late) {
-      let policy = this.policies.get(c.ttlMs);
+      const id = c.l1 ? c.ttlMs : -c.ttlMs;
+      let policy = this.policies.get(id);
       if (!policy) {
         policy = {
           ttlMs: c.ttlMs,
           encode: encodeStored,
           decode: decodeHttpEntry,
+          l1: c.l1,
         };
-        this.policies.set(c.ttlMs, policy);
+        this.policies.set(id, policy);
       }
       return policy;
     }
@@ -217,6 +220,7 @@ export class CacheInterceptor implements NestInterceptor {
       ttlMs: c.ttlMs,
       encode: encodeStored,
       decode: decodeHttpEntry,
+      l1: c.l1,
       lateTags: (v) =>
         this.executor.lateTagKeys(
           route.plan,

@@ -15,6 +15,7 @@ import {
   LEASE_IF_UNCHANGED,
   LEASE_STAMP,
   READ_CORRUPT_LEASED,
+  READ_DETAILED,
   READ_HANDBACK,
   READ_LEASED,
   TAG_CHECK,
@@ -71,10 +72,13 @@ export class RedisClusterStore extends RedisStoreBase {
     tagKeys: readonly string[],
     lease: LeaseRequest | undefined,
     plainFirst = false,
+    detail = false,
   ): Promise<ReadOutcome> {
-    return plainFirst
-      ? this.plainFirst(key, () => this.scriptRead(key, tagKeys, lease, true))
-      : this.scriptRead(key, tagKeys, lease, false);
+    return plainFirst && !detail
+      ? this.plainFirst(key, () =>
+          this.scriptRead(key, tagKeys, lease, true, false),
+        )
+      : this.scriptRead(key, tagKeys, lease, false, detail);
   }
 
   private async scriptRead(
@@ -82,17 +86,34 @@ export class RedisClusterStore extends RedisStoreBase {
     tagKeys: readonly string[],
     lease: LeaseRequest | undefined,
     plainFirst: boolean,
+    detail: boolean,
   ): Promise<ReadOutcome> {
     const needTags = tagKeys.length > 0 || (lease !== undefined && !plainFirst);
     const [reply, tags] = await Promise.all([
-      this.readScript(key, lease, NO_TAGS, 'c'),
+      this.readScript(key, lease, NO_TAGS, 'c', detail),
       needTags ? this.tags(tagKeys) : undefined,
     ]);
     if (typeof reply === 'string') return reply;
     const r = reply as ScriptReply[];
     const code = r[0];
+    if (code === READ_DETAILED) return this.detailed(r);
     if (code === READ_HANDBACK) {
-      return this.checkHandedBack(key, String(r[1]), tagKeys, tags, lease);
+      const hit = await this.checkHandedBack(
+        key,
+        String(r[1]),
+        tagKeys,
+        tags,
+        lease,
+      );
+      if (detail && typeof hit === 'string') {
+        const entry = parseEntry(String(r[1]));
+        return {
+          payload: hit,
+          ttlMs: Number(r[2]),
+          tagKeys: entry?.tagKeys ?? [],
+        };
+      }
+      return hit;
     }
     this.corrupt(code, key);
     if (lease && (code === READ_LEASED || code === READ_CORRUPT_LEASED)) {

@@ -12,6 +12,7 @@ import {
   BUMP,
   FILL,
   READ_CORRUPT_LEASED,
+  READ_DETAILED,
   READ_LEASED,
   READ_MANY,
   WRITE_TAGGED,
@@ -45,23 +46,27 @@ export class RedisStandaloneStore extends RedisStoreBase {
     tagKeys: readonly string[],
     lease: LeaseRequest | undefined,
     plainFirst = false,
+    detail = false,
   ): Promise<ReadOutcome> {
-    return plainFirst
-      ? this.plainFirst(key, () => this.scriptRead(key, tagKeys, lease))
-      : this.scriptRead(key, tagKeys, lease);
+    return plainFirst && !detail
+      ? this.plainFirst(key, () => this.scriptRead(key, tagKeys, lease, false))
+      : this.scriptRead(key, tagKeys, lease, detail);
   }
 
   private async scriptRead(
     key: string,
     tagKeys: readonly string[],
     lease: LeaseRequest | undefined,
+    detail: boolean,
   ): Promise<ReadOutcome> {
     const extra = tagKeys.length
       ? [this.settings.sequenceKey, ...tagKeys]
       : this.sequenceKeys;
-    const reply = await this.readScript(key, lease, extra, 's');
+    const reply = await this.readScript(key, lease, extra, 's', detail);
     if (typeof reply === 'string') return reply;
-    return this.toMiss(key, reply as ScriptReply[], lease);
+    const r = reply as ScriptReply[];
+    if (r[0] === READ_DETAILED) return this.detailed(r);
+    return this.toMiss(key, r, lease);
   }
 
   private toMiss(

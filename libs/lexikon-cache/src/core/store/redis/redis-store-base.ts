@@ -3,6 +3,7 @@ import { CacheWrongTypeError } from '../../errors/lexikon-cache.error.js';
 import type {
   CacheStore,
   CacheStoreInfo,
+  DetailedHit,
   Lease,
   LeaseRequest,
   ReadOutcome,
@@ -93,6 +94,7 @@ export abstract class RedisStoreBase implements CacheStore {
     tagKeys: readonly string[],
     lease: LeaseRequest | undefined,
     plainFirst?: boolean,
+    detail?: boolean,
   ): Promise<ReadOutcome>;
 
   abstract fill(
@@ -147,12 +149,31 @@ export abstract class RedisStoreBase implements CacheStore {
     lease: LeaseRequest | undefined,
     extraKeys: readonly string[],
     mode: 'c' | 's',
+    detail: boolean,
   ): Promise<ScriptReply> {
+    const keys = extraKeys.length ? [key, ...extraKeys] : [key];
+    if (detail) {
+      return this.run(READ, keys, [
+        lease?.ms ?? '0',
+        lease?.token ?? '',
+        mode,
+        'd',
+      ]);
+    }
     return this.run(
       READ,
-      extraKeys.length ? [key, ...extraKeys] : [key],
+      keys,
       lease ? [lease.ms, lease.token, mode] : ['0', '', mode],
     );
+  }
+
+  /** A READ reply of a detailed hit, as the port shapes it. */
+  protected detailed(r: ScriptReply[]): DetailedHit {
+    return {
+      payload: String(r[1]),
+      ttlMs: Number(r[2]),
+      tagKeys: r.slice(3) as string[],
+    };
   }
 
   async release(key: string, token: string): Promise<void> {

@@ -16,6 +16,7 @@ export const READ_LEASED = 1;
 export const READ_HELD = 2;
 export const READ_CORRUPT_LEASED = 3;
 export const READ_HANDBACK = 4;
+export const READ_DETAILED = 5;
 
 /**
  * KEYS: entry, sequence, tag keys...   ARGV: lease ms ('0': none), token,
@@ -25,14 +26,18 @@ export const READ_HANDBACK = 4;
  * Returns the payload (hit), or {code, ...}:
  *   {0} miss; {1|3, since, versions...} lease granted under the token
  *   (3: a corrupt value was deleted); {2, holder token, its stamped
- *   versions}; {4, whole entry}. A lease stamped with versions some tag has
- *   since left is stale (its loader read old data): the reader takes it over.
+ *   versions}; {4, whole entry, its ttl ms}. A lease stamped with versions
+ *   some tag has since left is stale (its loader read old data): the
+ *   reader takes it over. With ARGV[4] 'd' (for the in-process tier), a hit
+ *   is {5, payload, its ttl ms, its tag keys...} (a counter stays a bare
+ *   value: it is never kept in process).
  */
 export const READ = script(
   'read',
   `
 local lease_ms = ARGV[1]
 local cluster = ARGV[3] == 'c'
+local detail = ARGV[4] == 'd'
 local function take(code)
   if lease_ms == '0' then return {code == 3 and 3 or 0} end
   if cluster then
@@ -50,13 +55,19 @@ local v = redis.call('GET', KEYS[1])
 if not v then return take(1) end
 local kind = string.sub(v, 1, 1)
 if kind == 'E' then
-  local payload = parse_entry(v, cluster)
-  if payload then return payload end
+  local tags = detail and {} or nil
+  local payload = parse_entry(v, cluster, tags)
+  if payload then
+    if not detail then return payload end
+    local out = {5, payload, redis.call('PTTL', KEYS[1])}
+    for i = 1, #tags do out[#out + 1] = tags[i] end
+    return out
+  end
   if payload == nil then
     redis.call('DEL', KEYS[1])
     return take(3)
   end
-  if cluster then return {4, v} end
+  if cluster then return {4, v, redis.call('PTTL', KEYS[1])} end
   return take(1)
 elseif kind == 'L' then
   if lease_ms == '0' then return {0} end

@@ -57,8 +57,9 @@ local function tag_current(tag_key, seq_key, ttl)
 end
 
 -- payload of a well-formed entry whose stamped tags are current; false when
--- stale (or, with handback, tagged: for the client to check); nil when corrupt
-local function parse_entry(v, handback)
+-- stale (or, with handback, tagged: for the client to check); nil when
+-- corrupt. With a table of tags, the entry's tag keys are added to it.
+local function parse_entry(v, handback, tags)
   local nl = string.find(v, '\\n', 2, true)
   if not nl then return nil end
   local n = tonumber(string.sub(v, 2, nl - 1))
@@ -70,9 +71,11 @@ local function parse_entry(v, handback)
     if not a then return nil end
     local b = string.find(v, '\\n', a + 1, true)
     if not b then return nil end
-    if redis.call('GET', string.sub(v, pos, a - 1)) ~= string.sub(v, a + 1, b - 1) then
+    local tag = string.sub(v, pos, a - 1)
+    if redis.call('GET', tag) ~= string.sub(v, a + 1, b - 1) then
       return false
     end
+    if tags then tags[#tags + 1] = tag end
     pos = b + 1
   end
   return string.sub(v, pos)
