@@ -7,10 +7,11 @@ export type {
 export type { Duration, DurationUnit } from './core/time/duration.js';
 export { CacheService } from './nest/cache.service.js';
 export type {
+  CacheEntryOptions,
   CacheSetOptions,
   CacheGetOrSetOptions,
   CacheInfo,
-} from './nest/cache.service.js';
+} from './nest/cache-service.types.js';
 export type {
   CacheBatch,
   BatchOutcome,

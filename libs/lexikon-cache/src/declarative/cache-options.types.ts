@@ -54,6 +54,12 @@ export interface CacheableOptions<TResult = unknown> {
    * Default: `public, no-cache` (they revalidate with the ETag every time).
    */
   maxAge?: Duration;
+  /**
+   * Schema version of the entry (a positive integer). Entries of another
+   * version are never read; invalidation reaches every version. Default:
+   * the module's `versions` for the key's namespace, else its `version` (1).
+   */
+  version?: number;
 }
 
 /**
@@ -96,6 +102,12 @@ export interface CachePutOptions<TResult = unknown> {
    * and invalidates every other principal's. `'public'`: one shared entry.
    */
   scope?: 'principal' | 'public';
+  /**
+   * Schema version of the entry (a positive integer). Entries of another
+   * version are never read; invalidation reaches every version. Default:
+   * the module's `versions` for the key's namespace, else its `version` (1).
+   */
+  version?: number;
 }
 
 /** A method's cache decorators, as read from its metadata. */

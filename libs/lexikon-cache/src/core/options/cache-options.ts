@@ -89,4 +89,18 @@ export interface LexikonCacheModuleOptions {
   credentialHeaders?: readonly string[];
   /** How long start-up waits for the first connection. Default `'2s'`. */
   connectWait?: Duration;
+  /**
+   * Schema version of every cached value (decorators and `CacheService`),
+   * unless its namespace (`versions`) or its decorator or call names one.
+   * Bump it when the shape of what is cached changes: entries of another
+   * version are never read, so pods of two releases can share one Redis
+   * during a rolling deploy. Invalidation reaches every version. A positive
+   * integer; version 1, the default, is stored at the key itself.
+   */
+  version?: number;
+  /**
+   * Versions per key namespace (a key's text before its first `:`), e.g.
+   * `{ term: 2 }` for `term:{id}`; they take precedence over `version`.
+   */
+  versions?: Readonly<Record<string, number>>;
 }
