@@ -34,7 +34,9 @@ export {
   CacheTemplateError,
   CacheDecorationError,
   CacheUnavailableError,
+  SensitiveValueError,
 } from './core/errors/lexikon-cache.error.js';
+export { DEFAULT_SENSITIVE_FIELDS } from './core/options/resolve-entry-options.js';
 export type { LexikonCacheErrorCode } from './core/errors/lexikon-cache.error.js';
 export { Cacheable } from './nest/decorators/cacheable.decorator.js';
 export { CacheInvalidate } from './nest/decorators/cache-invalidate.decorator.js';

@@ -60,6 +60,18 @@ export interface CacheableOptions<TResult = unknown> {
    * the module's `versions` for the key's namespace, else its `version` (1).
    */
   version?: number;
+  /**
+   * The value is sensitive: its TTL is capped by the module's
+   * `sensitiveMaxTtl`, it is never kept in an in-process tier, and each hit
+   * and fill is logged at debug level (with the key's namespace, never the
+   * value). It is still checked for fields that look secret.
+   */
+  sensitive?: boolean;
+  /**
+   * Store the value even when a field's name looks secret (see the module's
+   * `sensitiveFields`): the guard is turned off for this decorator, knowingly.
+   */
+  allowSensitive?: boolean;
 }
 
 /**
@@ -108,6 +120,18 @@ export interface CachePutOptions<TResult = unknown> {
    * the module's `versions` for the key's namespace, else its `version` (1).
    */
   version?: number;
+  /**
+   * The value is sensitive: its TTL is capped by the module's
+   * `sensitiveMaxTtl`, it is never kept in an in-process tier, and each hit
+   * and fill is logged at debug level (with the key's namespace, never the
+   * value). It is still checked for fields that look secret.
+   */
+  sensitive?: boolean;
+  /**
+   * Store the value even when a field's name looks secret (see the module's
+   * `sensitiveFields`): the guard is turned off for this decorator, knowingly.
+   */
+  allowSensitive?: boolean;
 }
 
 /** A method's cache decorators, as read from its metadata. */

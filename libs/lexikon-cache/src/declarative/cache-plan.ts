@@ -174,7 +174,13 @@ function compileCacheable(
     maxAgeSeconds:
       o.maxAge === undefined
         ? undefined
-        : Math.floor(durationOf(where, 'maxAge', o.maxAge, 0) / 1000),
+        : Math.floor(
+            Math.min(
+              durationOf(where, 'maxAge', o.maxAge, 0),
+              // a shared cache keeps a sensitive entry no longer than we do
+              entry.sensitive ? entry.ttlMs : Infinity,
+            ) / 1000,
+          ),
   };
 }
 

@@ -7,10 +7,12 @@ import {
 } from '../core/time/duration.js';
 import { EntryVersions, type VersionSuffix } from './entry-versions.js';
 
-/** What a decorator says of the entries it stores: lifetime, version. */
+/** What a decorator says of the entries it stores: lifetime, version, sensitivity. */
 export interface EntryOptions {
   readonly ttl?: Duration;
   readonly version?: number;
+  readonly sensitive?: boolean;
+  readonly allowSensitive?: boolean;
 }
 
 /** The compiled form of `EntryOptions`, shared by `@Cacheable` and `@CachePut` plans. */
@@ -18,6 +20,17 @@ export interface EntryPlan {
   readonly ttlMs: number;
   /** The suffix of this version's copy of a rendered key (`''` at the default version). */
   readonly versionOf: VersionSuffix;
+  /** Whether a value is checked for fields that look secret before it is stored. */
+  readonly guarded: boolean;
+  /** `sensitive: true`: TTL capped, hits and fills logged at debug level. */
+  readonly sensitive: boolean;
+  /**
+   * Whether an in-process tier may keep this entry. False for sensitive
+   * entries. There is no such tier yet: it is the flag the tier is to read
+   * (carried into its entry policy), so that sensitive data never sits in
+   * process memory beyond the call.
+   */
+  readonly inProcess: boolean;
 }
 
 /** Milliseconds of a decorator's duration, or the default; names the method when it is not one. */
@@ -36,6 +49,14 @@ export function durationOf(
     );
   }
   return ms;
+}
+
+function flag(where: string, name: string, value: unknown): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') {
+    throw CacheDecorationError.create(where, `${name} must be true or false`);
+  }
+  return value;
 }
 
 function version(where: string, value: unknown): number | undefined {
@@ -57,8 +78,14 @@ export function compileEntry(
   options: ResolvedCacheOptions,
   versions: EntryVersions = new EntryVersions(options),
 ): EntryPlan {
+  const sensitive = flag(where, 'sensitive', o.sensitive);
+  const allowSensitive = flag(where, 'allowSensitive', o.allowSensitive);
+  const ttlMs = durationOf(where, 'ttl', o.ttl, options.defaultTtlMs);
   return {
-    ttlMs: durationOf(where, 'ttl', o.ttl, options.defaultTtlMs),
+    ttlMs: sensitive ? Math.min(ttlMs, options.sensitiveMaxTtlMs) : ttlMs,
     versionOf: versions.compile(version(where, o.version), keySource),
+    guarded: !allowSensitive && options.sensitiveGuard !== 'off',
+    sensitive,
+    inProcess: !sensitive,
   };
 }

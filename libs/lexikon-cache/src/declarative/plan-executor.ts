@@ -3,6 +3,7 @@ import type { Invalidation } from '../core/engine/invalidation.js';
 import { encodeValue } from '../core/codec/value-codec.js';
 import type { CacheEngine } from '../core/engine/cache-engine.js';
 import type { EntryPolicy } from '../core/engine/entry-policy.js';
+import { keyNamespace } from '../core/keys/cache-keys.js';
 import type { KeyTemplate, RootResolver } from '../core/keys/key-template.js';
 import type { CacheCallContext } from './cache-options.types.js';
 import type {
@@ -12,8 +13,10 @@ import type {
   PutPlan,
   TargetSource,
 } from './cache-plan.js';
+import type { EntryPlan } from './entry-plan.js';
 import { keyTag, patternGlobs, scopedEntry } from './entry-scope.js';
 import { runPut, withResult } from './plan-put.js';
+import { SensitiveGuard } from './sensitive-guard.js';
 
 export { keyTag } from './entry-scope.js';
 export { withResult } from './plan-put.js';
@@ -44,7 +47,11 @@ export interface PutTarget {
  * and the method wrappers feed it.
  */
 export class PlanExecutor {
-  constructor(readonly engine: CacheEngine) {}
+  private readonly guard: SensitiveGuard;
+
+  constructor(readonly engine: CacheEngine) {
+    this.guard = new SensitiveGuard(engine.options, (m) => engine.warnOnce(m));
+  }
 
   /** Renders templates; a value absent from the call is skipped with a warning. */
   renderAll(
@@ -180,8 +187,24 @@ export class PlanExecutor {
   }
 
   /**
+   * Whether a value may be stored under the entry plan: the sensitive-data
+   * guard's verdict, on what is about to be stored only (throws
+   * `SensitiveValueError` in strict mode).
+   */
+  admits(plan: CachePlan, e: EntryPlan, value: unknown): boolean {
+    return !e.guarded || this.guard.admits(plan.where, value);
+  }
+
+  /** A hit or fill of a `sensitive: true` entry, at debug level: its namespace, never the value. */
+  logSensitive(plan: CachePlan, what: 'hit' | 'fill', key: string): void {
+    this.engine.logger.debug(
+      `${plan.where}: sensitive cache ${what} in "${keyNamespace(key)}"`,
+    );
+  }
+
+  /**
    * A `@Cacheable` service method's call: this version's copy of `base`,
-   * filled by `run` on a miss when its result passes `storable`.
+   * filled by `run` on a miss once its result passed `storable` and the guard.
    */
   cachedCall(
     plan: CachePlan,
@@ -193,17 +216,37 @@ export class PlanExecutor {
     const entry = scopedEntry(this.engine, base, c.versionOf(base));
     const tagKeys = this.earlyTagKeys(plan, c, call.resolve);
     tagKeys.push(...entry.tagKeys);
+    const checked = c.guarded || c.sensitive;
+    let verdict: boolean | undefined;
+    let loaded = false;
+    const loader = checked
+      ? async () => {
+          loaded = true;
+          const value = await run();
+          verdict =
+            this.storable(c, value, call.ctx) && this.admits(plan, c, value);
+          return value;
+        }
+      : run;
     const late = c.lateTags.length > 0 || c.tagsFn !== undefined;
     const policy: EntryPolicy<unknown> = {
       ttlMs: c.ttlMs,
-      encode: (value) =>
-        this.storable(c, value, call.ctx) ? encodeValue(value) : undefined,
+      encode: (value) => {
+        if (!(verdict ?? this.storable(c, value, call.ctx))) return undefined;
+        if (c.sensitive) this.logSensitive(plan, 'fill', base);
+        return encodeValue(value);
+      },
       decode: decodeStoredValue,
       lateTags: late
         ? (value) => this.lateTagKeys(plan, c.lateTags, c.tagsFn, call, value)
         : undefined,
     };
-    return this.engine.getOrLoad(entry.key, tagKeys, run, policy);
+    const result = this.engine.getOrLoad(entry.key, tagKeys, loader, policy);
+    if (!c.sensitive) return result;
+    return result.then((value) => {
+      if (!loaded) this.logSensitive(plan, 'hit', base);
+      return value;
+    });
   }
 
   /** `@CachePut`: see `runPut`. */

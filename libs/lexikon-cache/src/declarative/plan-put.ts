@@ -18,8 +18,9 @@ export function withResult(
  * result is stored as this version's (and, on a private route, the
  * caller's) copy of its key, within `maxValueBytes`, after every other
  * copy of the key is invalidated (other versions', other principals').
- * A result that is not stored (unless, too large, unencodable)
- * invalidates the key and all its copies instead.
+ * A result that is not stored (unless, the guard, too large,
+ * unencodable) invalidates the key and all its copies instead; in strict
+ * mode the guard's error is then thrown.
  */
 export async function runPut(
   executor: PlanExecutor,
@@ -46,22 +47,31 @@ export async function runPut(
     keys: scoped ? [engine.key(key)] : [],
     tagKeys: [engine.tagKey(keyTag(key))],
   };
-  const payload =
-    entry && executor.storable(p, result, call.ctx)
-      ? engine.encodeOrSkip(entry.key, result, {
-          ttlMs: p.ttlMs,
-          encode: target.encode,
-          decode: decodeStoredValue,
-        })
-      : undefined;
+  let refused: unknown;
+  let payload: string | undefined;
+  if (entry && executor.storable(p, result, call.ctx)) {
+    try {
+      payload = executor.admits(plan, p, result)
+        ? engine.encodeOrSkip(entry.key, result, {
+            ttlMs: p.ttlMs,
+            encode: target.encode,
+            decode: decodeStoredValue,
+          })
+        : undefined;
+    } catch (err) {
+      refused = err;
+    }
+  }
   if (entry === undefined || payload === undefined) {
     // what the write changed must not stay cached, even when it is not stored
     await engine.invalidate({
       keys: [...(first.keys ?? []), ...(entry ? [entry.key] : [])],
       tagKeys: first.tagKeys,
     });
+    if (refused !== undefined) throw refused;
     return;
   }
+  if (p.sensitive) executor.logSensitive(plan, 'fill', key);
   const tagKeys = [
     ...executor.lateTagKeys(plan, p.tags, p.tagsFn, call, result),
     ...entry.tagKeys,

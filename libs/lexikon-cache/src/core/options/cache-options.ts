@@ -103,4 +103,26 @@ export interface LexikonCacheModuleOptions {
    * `{ term: 2 }` for `term:{id}`; they take precedence over `version`.
    */
   versions?: Readonly<Record<string, number>>;
+  /**
+   * What happens when a value about to be cached by a decorator has a field
+   * whose name looks secret (see `sensitiveFields`). `'warn'` (default):
+   * it is not stored, with a warning once per route or method and field.
+   * `'strict'`: the call itself fails with `SensitiveValueError` (for
+   * development and CI). `'off'`: values are not checked.
+   */
+  sensitiveGuard?: 'warn' | 'strict' | 'off';
+  /**
+   * Field names the guard looks for. A string matches a field whose name
+   * contains its words in a row (each also as a plural in `s`), whatever the
+   * case and separators, or one word that is all of them (`'apiKey'`
+   * matches `apiKey`, `api_key`, `userApiKeyHash`, `apiKeys`, `APIKEY`;
+   * `'token'` matches `accessToken` but not `tokenizer`); a RegExp is tested
+   * against the name as it is. Default `DEFAULT_SENSITIVE_FIELDS`.
+   *
+   * @example
+   * sensitiveFields: [...DEFAULT_SENSITIVE_FIELDS, 'ssn', /^pin$/i]
+   */
+  sensitiveFields?: readonly (string | RegExp)[];
+  /** Longest lifetime of an entry whose decorator says `sensitive: true`. Default `'60s'`. */
+  sensitiveMaxTtl?: Duration;
 }

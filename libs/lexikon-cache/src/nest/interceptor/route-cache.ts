@@ -25,6 +25,8 @@ import type { PrincipalScope } from './principal-scope.js';
 
 /** The entry a request reads: full key, full tag keys, and how its response may be kept. */
 export interface Lookup {
+  /** The key as rendered, before version and principal suffixes. */
+  readonly base: string;
   readonly key: string;
   readonly tagKeys: readonly string[];
   readonly headers: CachePolicyHeaders;
@@ -117,7 +119,7 @@ export class RouteCache {
       ? this.executor.earlyTagKeys(route.plan, c, resolve)
       : NO_TAGS;
     if (suffix) tagKeys = [...tagKeys, this.engine.tagKey(keyTag(base))];
-    return { key: this.engine.key(base + suffix), tagKeys, headers };
+    return { base, key: this.engine.key(base + suffix), tagKeys, headers };
   }
 
   /** The body to store for a handler result, or undefined when this response must not be cached. */
