@@ -2,7 +2,12 @@ import type { CacheStatsSnapshot } from '../core/engine/cache-stats.js';
 import type { CacheStoreInfo } from '../core/store/cache-store.js';
 import type { Duration } from '../core/time/duration.js';
 
-/** Which entry of a key a call addresses. */
+/**
+ * Which entry of a key a call addresses.
+ *
+ * @example
+ * await cache.get<TermV2>('term:1', { version: 2 });
+ */
 export interface CacheEntryOptions {
   /**
    * Schema version of the entry (a positive integer). Default: the

@@ -121,6 +121,9 @@ export class CacheDecorationError extends LexikonCacheError {
 /**
  * A decorated route or method produced a value to cache with a field whose
  * name looks secret, and the module's `sensitiveGuard` is `'strict'`.
+ *
+ * @example
+ * await expect(users.findOne(id)).rejects.toBeInstanceOf(SensitiveValueError);
  */
 export class SensitiveValueError extends LexikonCacheError {
   static create(where: string, path: string): SensitiveValueError {

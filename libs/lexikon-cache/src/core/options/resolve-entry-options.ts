@@ -4,7 +4,10 @@ import type { LexikonCacheModuleOptions } from './cache-options.js';
 
 /**
  * Field names the sensitive-data guard looks for by default. Extend rather
- * than replace it: `sensitiveFields: [...DEFAULT_SENSITIVE_FIELDS, 'ssn']`.
+ * than replace it.
+ *
+ * @example
+ * LexikonCacheModule.forRoot({ sensitiveFields: [...DEFAULT_SENSITIVE_FIELDS, 'ssn'] })
  */
 export const DEFAULT_SENSITIVE_FIELDS: readonly string[] = Object.freeze([
   'password',
