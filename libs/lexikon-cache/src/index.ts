@@ -7,10 +7,11 @@ export type {
 export type { Duration, DurationUnit } from './core/time/duration.js';
 export { CacheService } from './nest/cache.service.js';
 export type {
+  CacheEntryOptions,
   CacheSetOptions,
   CacheGetOrSetOptions,
   CacheInfo,
-} from './nest/cache.service.js';
+} from './nest/cache-service.types.js';
 export type {
   CacheBatch,
   BatchOutcome,
@@ -33,7 +34,9 @@ export {
   CacheTemplateError,
   CacheDecorationError,
   CacheUnavailableError,
+  SensitiveValueError,
 } from './core/errors/lexikon-cache.error.js';
+export { DEFAULT_SENSITIVE_FIELDS } from './core/options/resolve-entry-options.js';
 export type { LexikonCacheErrorCode } from './core/errors/lexikon-cache.error.js';
 export { Cacheable } from './nest/decorators/cacheable.decorator.js';
 export { CacheInvalidate } from './nest/decorators/cache-invalidate.decorator.js';

@@ -151,7 +151,13 @@ describe.each(setups)(
           `serializers-${adapter}-${store}`,
           [scenario.controller],
           scenario.providers,
-          store === 'memory' ? { store: 'memory' } : {},
+          {
+            ...(store === 'memory' ? { store: 'memory' as const } : {}),
+            // without a serializer the body shows the hash, which the
+            // sensitive-data guard would keep out of the cache; the bytes are
+            // what is checked here
+            ...(scenario.serialized ? {} : { sensitiveGuard: 'off' as const }),
+          },
           scenario.beforeInit,
         );
       });

@@ -9,6 +9,7 @@ function cacheOptions(redis: RedisConfig): LexikonCacheModuleOptions {
     keyPrefix: redis.keyPrefix,
     defaultTtl: redis.defaultTtlSeconds * 1000,
     commandTimeout: redis.commandTimeoutMs,
+    sensitiveGuard: redis.sensitiveGuard,
   };
   if (!redis.enabled) return { ...common, store: 'memory' };
   return {

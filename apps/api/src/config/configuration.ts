@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { ConfigValidationError } from './config-validation.error.js';
 import {
   validateEnvironment,
+  type CacheSensitiveGuard,
   type EnvironmentVariables,
 } from './environment.js';
 
@@ -73,6 +74,12 @@ export interface RedisSettings {
   commandTimeoutMs: number;
   /** Whether readiness fails while Redis is unreachable. */
   requiredForReadiness: boolean;
+  /**
+   * What the cache does with a value to cache that has a field whose name
+   * looks secret: `warn` (not stored, logged), `strict` (the request fails;
+   * for development and tests), `off`.
+   */
+  sensitiveGuard: CacheSensitiveGuard;
 }
 
 export interface Configuration {
@@ -112,6 +119,7 @@ function redisSettings(env: EnvironmentVariables): RedisSettings {
     keyPrefix: env.REDIS_KEY_PREFIX,
     commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
     requiredForReadiness: env.CACHE_REQUIRED_FOR_READINESS,
+    sensitiveGuard: env.CACHE_SENSITIVE_GUARD,
   };
   if (env.REDIS_URL) {
     const url = new URL(env.REDIS_URL);

@@ -26,6 +26,7 @@ describe('validateEnvironment', () => {
       REDIS_KEY_PREFIX: 'lexikon:',
       REDIS_COMMAND_TIMEOUT_MS: 250,
       CACHE_REQUIRED_FOR_READINESS: false,
+      CACHE_SENSITIVE_GUARD: 'warn',
       SHUTDOWN_READY_DELAY_MS: 1000,
       SHUTDOWN_DRAIN_MS: 10_000,
       EMBEDDED_PG_DIR: '.data/postgres',
@@ -50,6 +51,7 @@ describe('validateEnvironment', () => {
       REDIS_PORT: ' 6380 ',
       REDIS_DEFAULT_TTL: '60',
       CACHE_REQUIRED_FOR_READINESS: 'TRUE',
+      CACHE_SENSITIVE_GUARD: 'strict',
       LOG_LEVEL: 'debug',
       METRICS_ENABLED: 'off',
       DATABASE_URL: 'postgresql://u:p@db:5432/app',
@@ -60,6 +62,7 @@ describe('validateEnvironment', () => {
       REDIS_PORT: 6380,
       REDIS_DEFAULT_TTL: 60,
       CACHE_REQUIRED_FOR_READINESS: true,
+      CACHE_SENSITIVE_GUARD: 'strict',
       LOG_LEVEL: 'debug',
       METRICS_ENABLED: false,
     });
@@ -127,6 +130,11 @@ describe('validateEnvironment', () => {
       'CACHE_REQUIRED_FOR_READINESS',
       'maybe',
       'CACHE_REQUIRED_FOR_READINESS must be true or false',
+    ],
+    [
+      'CACHE_SENSITIVE_GUARD',
+      'loud',
+      'CACHE_SENSITIVE_GUARD must be one of: warn, strict, off',
     ],
     ['LOG_LEVEL', 'loud', 'LOG_LEVEL must be one of:'],
     ['METRICS_ENABLED', 'sometimes', 'METRICS_ENABLED must be true or false'],
@@ -255,6 +263,7 @@ describe('loadConfiguration', () => {
       keyPrefix: 'x:',
       commandTimeoutMs: 250,
       requiredForReadiness: false,
+      sensitiveGuard: 'warn',
     });
   });
 

@@ -27,6 +27,10 @@ const MAX_TIMEOUT_MS = 3_600_000;
 const TRUE_WORDS = new Set(['true', '1', 'yes', 'on']);
 const FALSE_WORDS = new Set(['false', '0', 'no', 'off']);
 
+/** What the cache does with a value to cache that has a secret-looking field (its `sensitiveGuard`). */
+export const CACHE_SENSITIVE_GUARD_MODES = ['warn', 'strict', 'off'] as const;
+export type CacheSensitiveGuard = (typeof CACHE_SENSITIVE_GUARD_MODES)[number];
+
 function toInteger({ value }: TransformFnParams): unknown {
   return typeof value === 'string' && INTEGER.test(value.trim())
     ? Number(value.trim())
@@ -188,6 +192,12 @@ export class EnvironmentVariables {
   @IsBoolean({ message: '$property must be true or false' })
   CACHE_REQUIRED_FOR_READINESS: boolean = false;
 
+  @IsOptional()
+  @IsIn(CACHE_SENSITIVE_GUARD_MODES, {
+    message: `$property must be one of: ${CACHE_SENSITIVE_GUARD_MODES.join(', ')}`,
+  })
+  CACHE_SENSITIVE_GUARD: CacheSensitiveGuard = 'warn';
+
   @IntegerVariable(0)
   SHUTDOWN_READY_DELAY_MS: number = 1000;
 
@@ -242,6 +252,7 @@ export const ENVIRONMENT_VARIABLES: readonly (keyof EnvironmentVariables)[] = [
   'REDIS_KEY_PREFIX',
   'REDIS_COMMAND_TIMEOUT_MS',
   'CACHE_REQUIRED_FOR_READINESS',
+  'CACHE_SENSITIVE_GUARD',
   'SHUTDOWN_READY_DELAY_MS',
   'SHUTDOWN_DRAIN_MS',
   'EMBEDDED_PG_DIR',

@@ -72,6 +72,24 @@ export interface CacheableOptions<TResult = unknown> {
    */
   maxAge?: Duration;
   /**
+   * Schema version of the entry (a positive integer). Entries of another
+   * version are never read; invalidation reaches every version. Default:
+   * the module's `versions` for the key's namespace, else its `version` (1).
+   */
+  version?: number;
+  /**
+   * The value is sensitive: its TTL is capped by the module's
+   * `sensitiveMaxTtl`, it is never kept in an in-process tier, and each hit
+   * and fill is logged at debug level (with the key's namespace, never the
+   * value). It is still checked for fields that look secret.
+   */
+  sensitive?: boolean;
+  /**
+   * Store the value even when a field's name looks secret (see the module's
+   * `sensitiveFields`): the guard is turned off for this decorator, knowingly.
+   */
+  allowSensitive?: boolean;
+  /**
    * `false` keeps this entry out of the in-process tier (when the module has
    * one): every read goes to Redis. Default true.
    */
@@ -136,6 +154,24 @@ export interface CachePutOptions<TResult = unknown> {
    * and invalidates every other principal's. `'public'`: one shared entry.
    */
   scope?: 'principal' | 'public';
+  /**
+   * Schema version of the entry (a positive integer). Entries of another
+   * version are never read; invalidation reaches every version. Default:
+   * the module's `versions` for the key's namespace, else its `version` (1).
+   */
+  version?: number;
+  /**
+   * The value is sensitive: its TTL is capped by the module's
+   * `sensitiveMaxTtl`, it is never kept in an in-process tier, and each hit
+   * and fill is logged at debug level (with the key's namespace, never the
+   * value). It is still checked for fields that look secret.
+   */
+  sensitive?: boolean;
+  /**
+   * Store the value even when a field's name looks secret (see the module's
+   * `sensitiveFields`): the guard is turned off for this decorator, knowingly.
+   */
+  allowSensitive?: boolean;
 }
 
 /** A method's cache decorators, as read from its metadata. */

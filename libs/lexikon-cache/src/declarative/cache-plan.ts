@@ -15,11 +15,8 @@ import {
   type RootResolver,
 } from '../core/keys/key-template.js';
 import type { ResolvedCacheOptions } from '../core/options/resolve-options.js';
-import {
-  describeDuration,
-  durationMs,
-  type Duration,
-} from '../core/time/duration.js';
+import { compileEntry, durationOf, type EntryPlan } from './entry-plan.js';
+import { EntryVersions } from './entry-versions.js';
 
 /**
  * Renders a key from the call; undefined when a value is absent. The
@@ -31,12 +28,11 @@ export type KeySource = (
   ctx: () => CacheCallContext,
 ) => string | undefined;
 
-export interface CacheablePlan {
+export interface CacheablePlan extends EntryPlan {
   /** Undefined: the caller derives the key from the call. */
   readonly key: KeySource | undefined;
   /** The key's template, when it is one. */
   readonly keyTemplate: KeyTemplate | undefined;
-  readonly ttlMs: number;
   readonly tags: readonly KeyTemplate[];
   /** Tags known once the result is: `{result...}` templates or a tags function. */
   readonly lateTags: readonly KeyTemplate[];
@@ -53,7 +49,7 @@ export interface CacheablePlan {
   readonly l1: boolean;
 }
 
-export interface PutPlan {
+export interface PutPlan extends EntryPlan {
   readonly key:
     | ((
         resolve: RootResolver,
@@ -61,7 +57,6 @@ export interface PutPlan {
         result: unknown,
       ) => string | undefined)
     | undefined;
-  readonly ttlMs: number;
   readonly tags: readonly KeyTemplate[];
   readonly tagsFn:
     ((ctx: CacheCallContext, result: unknown) => readonly string[]) | undefined;
@@ -121,22 +116,6 @@ function compileTemplates(
   });
 }
 
-function ttlMs(
-  where: string,
-  ttl: Duration | undefined,
-  options: ResolvedCacheOptions,
-): number {
-  if (ttl === undefined) return options.defaultTtlMs;
-  const ms = durationMs(ttl);
-  if (ms === undefined) {
-    throw CacheDecorationError.create(
-      where,
-      `ttl must be a positive duration (ms, or a string such as '30s', '5m'), got ${describeDuration(ttl)}`,
-    );
-  }
-  return ms;
-}
-
 function beforeResult(check: RootCheck): RootCheck {
   return (root) =>
     root === 'result'
@@ -153,6 +132,7 @@ function compileCacheable(
   o: CacheableOptions,
   check: RootCheck,
   options: ResolvedCacheOptions,
+  versions: EntryVersions,
 ): CacheablePlan {
   let key: KeySource | undefined;
   let keyTemplate: KeyTemplate | undefined;
@@ -178,10 +158,11 @@ function compileCacheable(
       `scope must be 'public' or 'principal'`,
     );
   }
+  const entry = compileEntry(where, o, keyTemplate?.source, options, versions);
   return {
+    ...entry,
     key,
     keyTemplate,
-    ttlMs: ttlMs(where, o.ttl, options),
     tags: templates.filter((t) => !t.roots.has('result')),
     lateTags: templates.filter((t) => t.roots.has('result')),
     tagsFn:
@@ -195,8 +176,15 @@ function compileCacheable(
     maxAgeSeconds:
       o.maxAge === undefined
         ? undefined
-        : Math.floor(ttlMs(where, o.maxAge, options) / 1000),
-    l1: o.l1 !== false,
+        : Math.floor(
+            Math.min(
+              durationOf(where, 'maxAge', o.maxAge, 0),
+              // a shared cache keeps a sensitive entry no longer than we do
+              entry.sensitive ? entry.ttlMs : Infinity,
+            ) / 1000,
+          ),
+    // a sensitive entry never sits in process memory beyond the call
+    l1: o.l1 !== false && entry.inProcess,
   };
 }
 
@@ -205,18 +193,21 @@ function compilePut(
   o: CachePutOptions,
   check: RootCheck,
   options: ResolvedCacheOptions,
+  versions: EntryVersions,
 ): PutPlan {
   let key: PutPlan['key'];
+  let keySource: string | undefined;
   if (typeof o.key === 'function') {
     const fn = o.key as (ctx: CacheCallContext, result: unknown) => string;
     key = (_resolve, ctx, result) => fn(ctx, result);
   } else if (o.key !== undefined) {
     const [t] = compileTemplates(where, [o.key], afterCall(check), 'key');
+    keySource = t.source;
     key = (resolve) => t.render(resolve);
   }
   return {
+    ...compileEntry(where, o, keySource, options, versions),
     key,
-    ttlMs: ttlMs(where, o.ttl, options),
     tags:
       typeof o.tags === 'function'
         ? []
@@ -285,12 +276,15 @@ export function compileCachePlan(
   const invalidations = meta.invalidate.map((o) =>
     compileInvalidation(where, o, check),
   );
+  const versions = new EntryVersions(options);
   return {
     where,
     cacheable: meta.cacheable
-      ? compileCacheable(where, meta.cacheable, check, options)
+      ? compileCacheable(where, meta.cacheable, check, options, versions)
       : undefined,
-    put: meta.put ? compilePut(where, meta.put, check, options) : undefined,
+    put: meta.put
+      ? compilePut(where, meta.put, check, options, versions)
+      : undefined,
     before: invalidations.filter((p) => p.when === 'before'),
     after: invalidations.filter((p) => p.when === 'after'),
   };

@@ -1,8 +1,9 @@
 import { decodeStoredValue } from '../core/codec/http-entry.js';
+import type { Invalidation } from '../core/engine/invalidation.js';
 import { encodeValue } from '../core/codec/value-codec.js';
 import type { CacheEngine } from '../core/engine/cache-engine.js';
 import type { EntryPolicy } from '../core/engine/entry-policy.js';
-import type { Invalidation } from '../core/engine/invalidation.js';
+import { keyNamespace } from '../core/keys/cache-keys.js';
 import type { KeyTemplate, RootResolver } from '../core/keys/key-template.js';
 import type { CacheCallContext } from './cache-options.types.js';
 import type {
@@ -12,18 +13,13 @@ import type {
   PutPlan,
   TargetSource,
 } from './cache-plan.js';
+import type { EntryPlan } from './entry-plan.js';
+import { keyTag, patternGlobs, scopedEntry } from './entry-scope.js';
+import { runPut, withResult } from './plan-put.js';
+import { SensitiveGuard } from './sensitive-guard.js';
 
-/** The tag every principal's copy of a key carries, so that invalidating the key reaches them all. */
-export function keyTag(key: string): string {
-  return `~key:${key}`;
-}
-
-export function withResult(
-  resolve: RootResolver,
-  result: unknown,
-): RootResolver {
-  return (root) => (root === 'result' ? result : resolve(root));
-}
+export { keyTag } from './entry-scope.js';
+export { withResult } from './plan-put.js';
 
 /** One call a plan runs around: its context, its template roots. */
 export interface PlanCall {
@@ -31,16 +27,15 @@ export interface PlanCall {
   readonly resolve: RootResolver;
 }
 
-/** Where and how a `@CachePut` stores, which depends on who calls (a method, an HTTP route). */
+/** Where a `@CachePut` stores, which depends on who calls (a method, an HTTP route). */
 export interface PutTarget {
   /** The rendered key when the put names none. */
   readonly defaultKey: () => string;
-  /** The full key to write for a rendered key (a route's principal scope applied), or undefined to write none. */
-  readonly fullKey: (key: string) => string | undefined;
-  /** Extra full tag keys the entry carries. */
-  readonly tagKeys: (key: string) => readonly string[];
-  /** What to invalidate before writing (other principals' copies). */
-  readonly first: (key: string) => Invalidation | undefined;
+  /**
+   * The principal suffix of the copy to write (`''` for the shared entry),
+   * or undefined to write none (every copy is still invalidated).
+   */
+  readonly scope: string | undefined;
   /** The payload for a result, or undefined when this result is not stored. */
   readonly encode: (result: unknown) => string | undefined;
 }
@@ -52,7 +47,11 @@ export interface PutTarget {
  * and the method wrappers feed it.
  */
 export class PlanExecutor {
-  constructor(readonly engine: CacheEngine) {}
+  private readonly guard: SensitiveGuard;
+
+  constructor(readonly engine: CacheEngine) {
+    this.guard = new SensitiveGuard(engine.options, (m) => engine.warnOnce(m));
+  }
 
   /** Renders templates; a value absent from the call is skipped with a warning. */
   renderAll(
@@ -108,7 +107,7 @@ export class PlanExecutor {
         tagKeys.push(this.engine.tagKey(tag));
       }
       for (const pattern of this.render(plan, p.patterns, withRes, result)) {
-        globs.push(...this.engine.globs(pattern));
+        globs.push(...patternGlobs(this.engine, pattern));
       }
     }
     return { keys, tagKeys, globs };
@@ -187,69 +186,78 @@ export class PlanExecutor {
     return !c.unless?.(result, ctx);
   }
 
-  /** The value policy of a `@Cacheable` service method for one call. */
-  valuePolicy(
+  /**
+   * Whether a value may be stored under the entry plan: the sensitive-data
+   * guard's verdict, on what is about to be stored only (throws
+   * `SensitiveValueError` in strict mode).
+   */
+  admits(plan: CachePlan, e: EntryPlan, value: unknown): boolean {
+    return !e.guarded || this.guard.admits(plan.where, value);
+  }
+
+  /** A hit or fill of a `sensitive: true` entry, at debug level: its namespace, never the value. */
+  logSensitive(plan: CachePlan, what: 'hit' | 'fill', key: string): void {
+    this.engine.logger.debug(
+      `${plan.where}: sensitive cache ${what} in "${keyNamespace(key)}"`,
+    );
+  }
+
+  /**
+   * A `@Cacheable` service method's call: this version's copy of `base`,
+   * filled by `run` on a miss once its result passed `storable` and the guard.
+   */
+  cachedCall(
     plan: CachePlan,
     c: CacheablePlan,
     call: PlanCall,
-  ): EntryPolicy<unknown> {
+    base: string,
+    run: () => Promise<unknown>,
+  ): Promise<unknown> {
+    const entry = scopedEntry(this.engine, base, c.versionOf(base));
+    const tagKeys = this.earlyTagKeys(plan, c, call.resolve);
+    tagKeys.push(...entry.tagKeys);
+    const checked = c.guarded || c.sensitive;
+    let verdict: boolean | undefined;
+    let loaded = false;
+    const loader = checked
+      ? async () => {
+          loaded = true;
+          const value = await run();
+          verdict =
+            this.storable(c, value, call.ctx) && this.admits(plan, c, value);
+          return value;
+        }
+      : run;
     const late = c.lateTags.length > 0 || c.tagsFn !== undefined;
-    return {
+    const policy: EntryPolicy<unknown> = {
       ttlMs: c.ttlMs,
-      encode: (value) =>
-        this.storable(c, value, call.ctx) ? encodeValue(value) : undefined,
+      encode: (value) => {
+        if (!(verdict ?? this.storable(c, value, call.ctx))) return undefined;
+        if (c.sensitive) this.logSensitive(plan, 'fill', base);
+        return encodeValue(value);
+      },
       decode: decodeStoredValue,
       lateTags: late
         ? (value) => this.lateTagKeys(plan, c.lateTags, c.tagsFn, call, value)
         : undefined,
       l1: c.l1,
     };
+    const result = this.engine.getOrLoad(entry.key, tagKeys, loader, policy);
+    if (!c.sensitive) return result;
+    return result.then((value) => {
+      if (!loaded) this.logSensitive(plan, 'hit', base);
+      return value;
+    });
   }
 
-  /**
-   * `@CachePut`, the one write-through path of routes and methods: the
-   * result is stored under its key (scoped by the target), within
-   * `maxValueBytes`, after what the target says must go first. A result that
-   * is not stored (unless, too large, unencodable) invalidates the key instead.
-   */
-  async put(
+  /** `@CachePut`: see `runPut`. */
+  put(
     plan: CachePlan,
     p: PutPlan,
     call: PlanCall,
     result: unknown,
     target: PutTarget,
   ): Promise<void> {
-    const key = p.key
-      ? p.key(withResult(call.resolve, result), call.ctx, result)
-      : target.defaultKey();
-    if (key === undefined) {
-      this.engine.warnOnce(
-        `${plan.where}: @CachePut key has no value for this call`,
-      );
-      return;
-    }
-    const full = target.fullKey(key);
-    const first = target.first(key);
-    const payload =
-      full === undefined || !this.storable(p, result, call.ctx)
-        ? undefined
-        : this.engine.encodeOrSkip(full, result, {
-            ttlMs: p.ttlMs,
-            encode: target.encode,
-            decode: decodeStoredValue,
-          });
-    if (full === undefined || payload === undefined) {
-      // what the write changed must not stay cached, even when it is not stored
-      await this.engine.invalidate({
-        keys: [...(first?.keys ?? []), ...(full ? [full] : [])],
-        tagKeys: first?.tagKeys,
-      });
-      return;
-    }
-    const tagKeys = [
-      ...this.lateTagKeys(plan, p.tags, p.tagsFn, call, result),
-      ...target.tagKeys(key),
-    ];
-    await this.engine.put(full, payload, p.ttlMs, tagKeys, first);
+    return runPut(this, plan, p, call, result, target);
   }
 }

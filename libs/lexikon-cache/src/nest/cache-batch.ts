@@ -127,6 +127,10 @@ export async function runBatch<R extends readonly unknown[]>(
     const error = CacheUnavailableError.create('batch');
     return ops.map(() => ({ ok: false, error })) as unknown as BatchResults<R>;
   }
+  const written = ops
+    .filter((op) => op.op === 'set' || op.op === 'delete')
+    .map((op) => op.key);
+  await engine.written(written);
   return r.map((reply, i) => {
     if (!reply.ok || ops[i].op !== 'get') return reply;
     const payload = reply.value as string | undefined;

@@ -1,43 +1,29 @@
 import { Injectable } from '@nestjs/common';
-import { decodeStoredValue } from '../core/codec/http-entry.js';
 import { encodeValue } from '../core/codec/value-codec.js';
 import { CacheEngine, DROPPED } from '../core/engine/cache-engine.js';
-import type { CacheStatsSnapshot } from '../core/engine/cache-stats.js';
-import type { EntryPolicy } from '../core/engine/entry-policy.js';
 import { CacheUnavailableError } from '../core/errors/lexikon-cache.error.js';
 import { answered as ok } from '../core/guard/fail-open-store.js';
-import type { CacheStoreInfo } from '../core/store/cache-store.js';
 import type { Duration } from '../core/time/duration.js';
-import { keyTag } from '../declarative/plan-executor.js';
+import {
+  keysInvalidation,
+  patternGlobs,
+  scopedEntry,
+} from '../declarative/entry-scope.js';
+import { EntryVersions } from '../declarative/entry-versions.js';
 import { checkBy, checkKey, ttlMsOf } from './cache-arguments.js';
 import { CacheBatch, runBatch, type BatchResults } from './cache-batch.js';
-
-/** Options of `CacheService.set()`. @example await cache.set('user:1', user, { ttl: '5m', tags: ['team:7'] }) */
-export interface CacheSetOptions {
-  /** Lifetime: ms, or a string with its unit (`'5m'`). Default: the module's `defaultTtl`. */
-  ttl?: Duration;
-  /** Tags whose invalidation also invalidates this entry. */
-  tags?: readonly string[];
-}
-
-/** Options of `CacheService.getOrSet()`. @example cache.getOrSet('user:1', load, { ttl: '5m', cacheNullish: false }) */
-export interface CacheGetOrSetOptions extends CacheSetOptions {
-  /** Store a `null`/`undefined` result too (default true). */
-  cacheNullish?: boolean;
-}
-
-/** What `CacheService.info()` reports. @example const { usedMemoryMb, stats, breakerOpen } = await cache.info() */
-export interface CacheInfo extends CacheStoreInfo {
-  readonly stats: CacheStatsSnapshot;
-  readonly breakerOpen: boolean;
-  readonly pendingInvalidations: number;
-}
-
-const VALUE_POLICY: EntryPolicy<unknown> = {
-  ttlMs: 0,
-  encode: encodeValue,
-  decode: decodeStoredValue,
-};
+import {
+  loaderPolicy,
+  VALUE_POLICY,
+  versionedEntries,
+  writeMany,
+} from './cache-entries.js';
+import type {
+  CacheEntryOptions,
+  CacheGetOrSetOptions,
+  CacheInfo,
+  CacheSetOptions,
+} from './cache-service.types.js';
 
 /**
  * The cache: Redis (or process memory) behind a small, fail-safe API. Keys
@@ -53,7 +39,17 @@ const VALUE_POLICY: EntryPolicy<unknown> = {
  */
 @Injectable()
 export class CacheService {
-  constructor(private readonly engine: CacheEngine) {}
+  private readonly versions: EntryVersions;
+
+  constructor(private readonly engine: CacheEngine) {
+    this.versions = new EntryVersions(engine.options);
+  }
+
+  /** This version's copy of a caller's key (checked). */
+  private entry(key: string, version: number | undefined) {
+    checkKey(key);
+    return scopedEntry(this.engine, key, this.versions.suffix(key, version));
+  }
 
   private ttlMs(ttl: Duration | undefined): number {
     return ttlMsOf(ttl, this.engine.options.defaultTtlMs);
@@ -74,10 +70,12 @@ export class CacheService {
   }
 
   /** The value stored at `key`, or `undefined` on a miss (a stored `null` is `null`). */
-  async get<T = unknown>(key: string): Promise<T | undefined> {
-    checkKey(key);
+  async get<T = unknown>(
+    key: string,
+    options?: CacheEntryOptions,
+  ): Promise<T | undefined> {
+    const { key: full } = this.entry(key, options?.version);
     if (this.engine.pendingInvalidations > 0) return undefined;
-    const full = this.engine.key(key);
     const r = await this.engine.call('get', full, (s) =>
       s.read(full, [], undefined, false),
     );
@@ -85,91 +83,97 @@ export class CacheService {
   }
 
   /**
-   * Stores `value`. Rejects with `UnencodableValueError` for a value the
-   * codec cannot represent; resolves to `false` when the value is too large
-   * or the store unavailable (the key is then invalidated once it is back).
+   * Stores `value` (this version's entry of `key`; other versions' are left
+   * alone). Rejects with `UnencodableValueError` for a value the codec
+   * cannot represent; resolves to `false` when the value is too large or the
+   * store unavailable (the key is then invalidated once it is back).
    */
   async set<T>(
     key: string,
     value: T,
     options?: CacheSetOptions,
   ): Promise<boolean> {
-    checkKey(key);
+    const entry = this.entry(key, options?.version);
     const ttlMs = this.ttlMs(options?.ttl);
-    const tagKeys = this.tagKeys(options?.tags);
+    const tagKeys = [...this.tagKeys(options?.tags), ...entry.tagKeys];
     const payload = encodeValue(value);
-    const full = this.engine.key(key);
-    if (!this.engine.fitsSize(full, payload)) return false;
-    return this.engine.put(full, payload, ttlMs, tagKeys);
+    if (!this.engine.fitsSize(entry.key, payload)) return false;
+    return this.engine.put(entry.key, payload, ttlMs, tagKeys);
   }
 
-  /** Caller keys' entries, and every principal's copy of an HTTP entry under them. */
-  private keyInvalidation(keys: readonly string[]) {
-    keys.forEach(checkKey);
-    return {
-      keys: keys.map((k) => this.engine.key(k)),
-      tagKeys: keys.map((k) => this.engine.tagKey(keyTag(k))),
-    };
-  }
-
-  /** Deletes one key or several; resolves to how many existed (0 while deferred by an outage). */
+  /**
+   * Deletes one key or several, with every version's and every principal's
+   * copy of them; resolves to how many entries at the keys themselves
+   * existed (0 while deferred by an outage).
+   */
   async delete(keys: string | readonly string[]): Promise<number> {
     const list = typeof keys === 'string' ? [keys] : keys;
     if (list.length === 0) return 0;
-    return (await this.engine.invalidate(this.keyInvalidation(list))).deleted;
+    list.forEach(checkKey);
+    return (await this.engine.invalidate(keysInvalidation(this.engine, list)))
+      .deleted;
   }
 
-  /** Whether `key` holds a fresh entry. */
-  async exists(key: string): Promise<boolean> {
-    return (await this.get(key)) !== undefined;
+  /** Whether `key` holds a fresh entry (of this version). */
+  async exists(key: string, options?: CacheEntryOptions): Promise<boolean> {
+    return (await this.get(key, options)) !== undefined;
   }
 
   /**
    * Deletes every key under the prefix that matches `pattern`, by SCAN and
-   * UNLINK in batches (never KEYS). Only `*` is a wildcard; `?`, `[`, `]` and
-   * `\` match themselves. Resolves to how many were deleted.
+   * UNLINK in batches (never KEYS), with the scoped copies (versions,
+   * principals) of every key it matches. Only `*` is a wildcard; `?`, `[`,
+   * `]` and `\` match themselves. Resolves to how many were deleted.
    */
   async deletePattern(pattern: string): Promise<number> {
     checkKey(pattern);
-    const globs = this.engine.globs(pattern);
+    const globs = patternGlobs(this.engine, pattern);
     return (await this.engine.invalidate({ globs })).deleted;
   }
 
-  /** Several values in one round trip, `undefined` for each miss. */
-  async mget<T = unknown>(keys: readonly string[]): Promise<(T | undefined)[]> {
-    keys.forEach(checkKey);
+  /** Several values (of this version) in one round trip, `undefined` for each miss. */
+  async mget<T = unknown>(
+    keys: readonly string[],
+    options?: CacheEntryOptions,
+  ): Promise<(T | undefined)[]> {
+    const full = versionedEntries(
+      this.engine,
+      this.versions,
+      keys,
+      options?.version,
+    ).map((e) => e.key);
     const misses = keys.map(() => undefined);
     if (keys.length === 0 || this.engine.pendingInvalidations > 0)
       return misses;
-    const full = keys.map((k) => this.engine.key(k));
     const r = await this.engine.call('mget', full[0], (s) => s.readMany(full));
     return ok(r) ? r.map((p, i) => this.decode<T>(full[i], p)) : misses;
   }
 
-  /** Stores several values in one round trip, all with the same TTL. */
+  /**
+   * Stores several values, all with the same TTL, in one round trip (copies
+   * of a version other than 1 are written one by one, at the same time).
+   */
   async mset(
     entries:
       | Readonly<Record<string, unknown>>
       | readonly (readonly [string, unknown])[],
-    options?: { ttl?: Duration },
+    options?: { ttl?: Duration } & CacheEntryOptions,
   ): Promise<boolean> {
     const list = Array.isArray(entries)
       ? (entries as readonly (readonly [string, unknown])[])
       : Object.entries(entries);
-    const ttlMs = this.ttlMs(options?.ttl);
-    const encoded = list.map(([k, v]): [string, string] => {
-      checkKey(k);
-      return [this.engine.key(k), encodeValue(v)];
-    });
-    if (encoded.length === 0) return true;
-    if (encoded.some(([k, p]) => !this.engine.fitsSize(k, p))) return false;
-    if (this.engine.pendingInvalidations > 0) return false;
-    const r = await this.engine.call('mset', encoded[0][0], (s) =>
-      s.writeMany(encoded, ttlMs),
+    const scoped = versionedEntries(
+      this.engine,
+      this.versions,
+      list.map(([k]) => k),
+      options?.version,
     );
-    if (ok(r)) return true;
-    await this.engine.invalidate({ keys: encoded.map(([k]) => k) });
-    return false;
+    return writeMany(
+      this.engine,
+      scoped,
+      list.map(([, v]) => v),
+      this.ttlMs(options?.ttl),
+    );
   }
 
   /**
@@ -209,21 +213,14 @@ export class CacheService {
     options?: CacheGetOrSetOptions,
   ): Promise<T> {
     try {
-      checkKey(key);
+      const entry = this.entry(key, options?.version);
       const ttlMs = this.ttlMs(options?.ttl);
-      const tagKeys = this.tagKeys(options?.tags);
-      const cacheNullish = options?.cacheNullish ?? true;
-      const policy: EntryPolicy<T> = {
-        ttlMs,
-        encode: (value) =>
-          cacheNullish || value != null ? encodeValue(value) : undefined,
-        decode: decodeStoredValue as (payload: string) => T,
-      };
+      const tagKeys = [...this.tagKeys(options?.tags), ...entry.tagKeys];
       return this.engine.getOrLoad(
-        this.engine.key(key),
+        entry.key,
         tagKeys,
         async () => loader(),
-        policy,
+        loaderPolicy<T>(ttlMs, options?.cacheNullish ?? true),
       );
     } catch (err) {
       return Promise.reject(
@@ -276,12 +273,7 @@ export class CacheService {
     const r = await this.engine.call('info', this.engine.prefix, (s) =>
       s.info(),
     );
-    if (!ok(r)) {
-      throw new CacheUnavailableError(
-        'UNAVAILABLE',
-        'info: the cache store is unavailable',
-      );
-    }
+    if (!ok(r)) throw CacheUnavailableError.create('info');
     return {
       ...r,
       stats: this.engine.stats.snapshot(),

@@ -44,9 +44,11 @@ export interface HttpFixture {
 }
 
 /**
- * A small Nest app on Express or Fastify with the cache on the test Redis.
- * `providers` belong to the root module (`APP_INTERCEPTOR` ones included);
- * `beforeInit` runs on the app before `init()`, as a `main.ts` would.
+ * A small Nest app on Express or Fastify with the cache on the test Redis,
+ * under a prefix of its own unless `options.keyPrefix` names one (two apps
+ * sharing a cache). `providers` belong to the root module
+ * (`APP_INTERCEPTOR` ones included); `beforeInit` runs on the app before
+ * `init()`, as a `main.ts` would.
  */
 export async function createHttpFixture(
   adapter: AdapterKind,
@@ -56,7 +58,7 @@ export async function createHttpFixture(
   options: LexikonCacheModuleOptions = {},
   beforeInit?: (app: INestApplication) => void,
 ): Promise<HttpFixture> {
-  const prefix = uniquePrefix(label);
+  const prefix = options.keyPrefix ?? uniquePrefix(label);
   const url = testRedisUrl();
   const moduleRef = await Test.createTestingModule({
     imports: [

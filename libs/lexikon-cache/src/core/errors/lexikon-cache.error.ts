@@ -13,6 +13,7 @@ export type LexikonCacheErrorCode =
   | 'CROSS_SLOT_BATCH'
   | 'INVALID_TEMPLATE'
   | 'INVALID_DECORATION'
+  | 'SENSITIVE_VALUE'
   | 'UNAVAILABLE';
 
 /**
@@ -172,6 +173,22 @@ export class CacheDecorationError extends LexikonCacheError {
     return new CacheDecorationError(
       'INVALID_DECORATION',
       `${where}: ${reason}`,
+    );
+  }
+}
+
+/**
+ * A decorated route or method produced a value to cache with a field whose
+ * name looks secret, and the module's `sensitiveGuard` is `'strict'`.
+ *
+ * @example
+ * await expect(users.findOne(id)).rejects.toBeInstanceOf(SensitiveValueError);
+ */
+export class SensitiveValueError extends LexikonCacheError {
+  static create(where: string, path: string): SensitiveValueError {
+    return new SensitiveValueError(
+      'SENSITIVE_VALUE',
+      `${where}: the value to cache has a field that looks secret at "${path}"; leave it out of the result, or set allowSensitive: true on the decorator to cache it knowingly`,
     );
   }
 }

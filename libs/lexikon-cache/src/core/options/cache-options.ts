@@ -105,6 +105,42 @@ export interface LexikonCacheModuleOptions {
   /** How long start-up waits for the first connection. Default `'2s'`. */
   connectWait?: Duration;
   /**
+   * Schema version of every cached value (decorators and `CacheService`),
+   * unless its namespace (`versions`) or its decorator or call names one.
+   * Bump it when the shape of what is cached changes: entries of another
+   * version are never read, so pods of two releases can share one Redis
+   * during a rolling deploy. Invalidation reaches every version. A positive
+   * integer; version 1, the default, is stored at the key itself.
+   */
+  version?: number;
+  /**
+   * Versions per key namespace (a key's text before its first `:`), e.g.
+   * `{ term: 2 }` for `term:{id}`; they take precedence over `version`.
+   */
+  versions?: Readonly<Record<string, number>>;
+  /**
+   * What happens when a value about to be cached by a decorator has a field
+   * whose name looks secret (see `sensitiveFields`). `'warn'` (default):
+   * it is not stored, with a warning once per route or method and field.
+   * `'strict'`: the call itself fails with `SensitiveValueError` (for
+   * development and CI). `'off'`: values are not checked.
+   */
+  sensitiveGuard?: 'warn' | 'strict' | 'off';
+  /**
+   * Field names the guard looks for. A string matches a field whose name
+   * contains its words in a row (each also as a plural in `s`), whatever the
+   * case and separators, or one word that is all of them (`'apiKey'`
+   * matches `apiKey`, `api_key`, `userApiKeyHash`, `apiKeys`, `APIKEY`;
+   * `'token'` matches `accessToken` but not `tokenizer`); a RegExp is tested
+   * against the name as it is. Default `DEFAULT_SENSITIVE_FIELDS`.
+   *
+   * @example
+   * sensitiveFields: [...DEFAULT_SENSITIVE_FIELDS, 'ssn', /^pin$/i]
+   */
+  sensitiveFields?: readonly (string | RegExp)[];
+  /** Longest lifetime of an entry whose decorator says `sensitive: true`. Default `'60s'`. */
+  sensitiveMaxTtl?: Duration;
+  /**
    * An in-process tier in front of Redis, as fresh as Redis on every
    * instance (see the README's "Two tiers"). Off by default; `true` for
    * the defaults. Needs Redis (the memory store is in process already).

@@ -5,9 +5,13 @@ import type {
   LexikonCacheModuleOptions,
   RedisConnectionOptions,
 } from './cache-options.js';
+import {
+  resolveEntryOptions,
+  type ResolvedEntryOptions,
+} from './resolve-entry-options.js';
 
 /** Options with every default applied, durations in ms: the only shape the internals read. */
-export interface ResolvedCacheOptions {
+export interface ResolvedCacheOptions extends ResolvedEntryOptions {
   readonly store: 'redis' | 'memory';
   readonly redis: RedisConnectionOptions;
   readonly client: Redis | Cluster | undefined;
@@ -217,5 +221,6 @@ export function resolveOptions(
     credentialHeaders: checkHeaders(options.credentialHeaders),
     connectWaitMs: durationOption('connectWait', options.connectWait, 2_000),
     l1: resolveL1(options.l1),
+    ...resolveEntryOptions(options),
   };
 }

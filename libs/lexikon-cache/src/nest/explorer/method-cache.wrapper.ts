@@ -41,18 +41,9 @@ function resolverFor(
   };
 }
 
-/** Where a method's `@CachePut` writes: its key, as is. */
-function methodPutTarget(
-  executor: PlanExecutor,
-  defaultKey: () => string,
-): PutTarget {
-  return {
-    defaultKey,
-    fullKey: (key) => executor.engine.key(key),
-    tagKeys: () => [],
-    first: () => undefined,
-    encode: encodeValue,
-  };
+/** Where a method's `@CachePut` writes: its key (this version's copy of it). */
+function methodPutTarget(defaultKey: () => string): PutTarget {
+  return { defaultKey, scope: '', encode: encodeValue };
 }
 
 /**
@@ -81,13 +72,7 @@ export function wrapMethod(
         ? c.key(call.resolve, () => call.ctx)
         : defaultKeyOf(args);
       if (key !== undefined) {
-        const load = () =>
-          engine.getOrLoad(
-            engine.key(key),
-            executor.earlyTagKeys(plan, c, call.resolve),
-            run,
-            executor.valuePolicy(plan, c, call),
-          );
+        const load = () => executor.cachedCall(plan, c, call, key, run);
         return plan.before.length || plan.after.length
           ? executor.around(plan, call, load)
           : load();
@@ -97,7 +82,7 @@ export function wrapMethod(
       );
     }
     if (p) {
-      const target = methodPutTarget(executor, () => defaultKeyOf(args));
+      const target = methodPutTarget(() => defaultKeyOf(args));
       return executor.around(plan, call, async () => {
         const result = await run();
         await executor.put(plan, p, call, result, target);

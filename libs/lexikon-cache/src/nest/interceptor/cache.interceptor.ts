@@ -97,8 +97,10 @@ export class CacheInterceptor implements NestInterceptor {
       decodeHttpEntry,
       c.l1,
     );
-    if (hit !== undefined)
+    if (hit !== undefined) {
+      if (c.sensitive) this.executor.logSensitive(plan, 'hit', lookup.base);
       return of(this.reply.send(res, hit, 'HIT', lookup.headers));
+    }
     const run = () => lastValueFrom(next.handle(), { defaultValue: undefined });
     return fromPromise(this.load(route, c, req, resolve, res, lookup, run));
   }
@@ -179,15 +181,25 @@ export class CacheInterceptor implements NestInterceptor {
         loaded = true;
         const raw = await run();
         const entry = this.routes.storable(route, res, raw);
-        if (!entry || !this.executor.storable(c, raw, requestContext(req))) {
+        if (
+          !entry ||
+          !this.executor.storable(c, raw, requestContext(req)) ||
+          // the body is the JSON of `raw`: what the guard walks, toJSON() included
+          (entry.kind === 'json' && !this.executor.admits(route.plan, c, raw))
+        ) {
           return { kind: 'passthrough', raw };
         }
+        if (c.sensitive)
+          this.executor.logSensitive(route.plan, 'fill', lookup.base);
         return { ...entry, raw };
       },
       this.policyFor(route, c, req, resolve),
     );
     // the engine itself skips a store it cannot trust (and probes it back)
     const state = !loaded ? 'HIT' : this.engine.bypassing ? 'BYPASS' : 'MISS';
+    if (!loaded && c.sensitive) {
+      this.executor.logSensitive(route.plan, 'hit', lookup.base);
+    }
     if (value.kind === 'passthrough') {
       this.reply.state(res, state);
       return value.raw;

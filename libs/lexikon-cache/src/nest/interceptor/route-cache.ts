@@ -8,10 +8,10 @@ import {
 import type { CacheEngine } from '../../core/engine/cache-engine.js';
 import type { RootResolver } from '../../core/keys/key-template.js';
 import type { CacheablePlan } from '../../declarative/cache-plan.js';
-import {
-  keyTag,
-  type PlanExecutor,
-  type PutTarget,
+import { keyTag } from '../../declarative/entry-scope.js';
+import type {
+  PlanExecutor,
+  PutTarget,
 } from '../../declarative/plan-executor.js';
 import type { RoutePlan } from '../routes/route-plan.js';
 import {
@@ -25,6 +25,8 @@ import type { PrincipalScope } from './principal-scope.js';
 
 /** The entry a request reads: full key, full tag keys, and how its response may be kept. */
 export interface Lookup {
+  /** The key as rendered, before version and principal suffixes. */
+  readonly base: string;
   readonly key: string;
   readonly tagKeys: readonly string[];
   readonly headers: CachePolicyHeaders;
@@ -111,11 +113,13 @@ export class RouteCache {
       ? c.key(resolve, () => requestContext(req))
       : defaultHttpKey(req);
     if (base === undefined) return undefined;
+    // a version's copy goes before a principal's: <key>:~v:<n>:~u:<who>
+    suffix = c.versionOf(base) + suffix;
     let tagKeys = c.tags.length
       ? this.executor.earlyTagKeys(route.plan, c, resolve)
       : NO_TAGS;
     if (suffix) tagKeys = [...tagKeys, this.engine.tagKey(keyTag(base))];
-    return { key: this.engine.key(base + suffix), tagKeys, headers };
+    return { base, key: this.engine.key(base + suffix), tagKeys, headers };
   }
 
   /** The body to store for a handler result, or undefined when this response must not be cached. */
@@ -134,24 +138,15 @@ export class RouteCache {
 
   /**
    * Where a route's `@CachePut` writes: on a private route, the caller's own
-   * copy, after every other principal's copy is invalidated; a caller with
-   * credentials but no principal writes nothing (the others are still invalidated).
+   * copy (every other copy of the key is invalidated first); a caller with
+   * credentials but no principal writes nothing (the copies are still
+   * invalidated).
    */
   putTarget(route: RoutePlan, req: HttpRequest, res: object): PutTarget {
     const isPrivate = route.plan.put?.scope !== 'public';
-    const suffix = isPrivate ? this.scope.suffix(req) : '';
     return {
       defaultKey: () => defaultHttpKey(req),
-      fullKey: (key) =>
-        suffix === undefined ? undefined : this.engine.key(key + suffix),
-      tagKeys: (key) => (suffix ? [this.engine.tagKey(keyTag(key))] : NO_TAGS),
-      first: (key) =>
-        isPrivate
-          ? {
-              keys: [this.engine.key(key)],
-              tagKeys: [this.engine.tagKey(keyTag(key))],
-            }
-          : undefined,
+      scope: isPrivate ? this.scope.suffix(req) : '',
       encode: (result) => {
         const entry = this.storable(route, res, result);
         return entry ? encodeHttpEntry(entry) : undefined;

@@ -1,0 +1,54 @@
+import type { CacheStatsSnapshot } from '../core/engine/cache-stats.js';
+import type { CacheStoreInfo } from '../core/store/cache-store.js';
+import type { Duration } from '../core/time/duration.js';
+
+/**
+ * Which entry of a key a call addresses.
+ *
+ * @example
+ * await cache.get<TermV2>('term:1', { version: 2 });
+ */
+export interface CacheEntryOptions {
+  /**
+   * Schema version of the entry (a positive integer). Default: the
+   * module's `versions` for the key's namespace, else its `version` (1, the
+   * key itself). Entries of another version are never read.
+   */
+  version?: number;
+}
+
+/**
+ * Options of `CacheService.set()`.
+ *
+ * @example
+ * await cache.set('user:1', user, { ttl: '5m', tags: ['team:7'] });
+ */
+export interface CacheSetOptions extends CacheEntryOptions {
+  /** Lifetime: ms, or a string with its unit (`'5m'`). Default: the module's `defaultTtl`. */
+  ttl?: Duration;
+  /** Tags whose invalidation also invalidates this entry. */
+  tags?: readonly string[];
+}
+
+/**
+ * Options of `CacheService.getOrSet()`.
+ *
+ * @example
+ * await cache.getOrSet('user:1', load, { ttl: '5m', cacheNullish: false });
+ */
+export interface CacheGetOrSetOptions extends CacheSetOptions {
+  /** Store a `null`/`undefined` result too (default true). */
+  cacheNullish?: boolean;
+}
+
+/**
+ * What `CacheService.info()` reports.
+ *
+ * @example
+ * const { usedMemoryMb, stats, breakerOpen } = await cache.info();
+ */
+export interface CacheInfo extends CacheStoreInfo {
+  readonly stats: CacheStatsSnapshot;
+  readonly breakerOpen: boolean;
+  readonly pendingInvalidations: number;
+}
