@@ -14,6 +14,7 @@ function cacheOptions(redis: RedisConfig): LexikonCacheModuleOptions {
   if (!redis.enabled) return { ...common, store: 'memory' };
   return {
     ...common,
+    l1: redis.l1.enabled ? { maxEntries: redis.l1.maxEntries } : false,
     redis: redis.url
       ? { url: redis.url }
       : {
@@ -26,8 +27,9 @@ function cacheOptions(redis: RedisConfig): LexikonCacheModuleOptions {
 }
 
 /**
- * The cache of the API: Redis when REDIS_URL or REDIS_HOST is set, else the
- * library's in-process memory store (it logs which).
+ * The cache of the API: Redis when REDIS_URL or REDIS_HOST is set, with an
+ * in-process tier in front of it unless CACHE_L1=false, else the library's
+ * in-process memory store (it logs which).
  */
 export const AppCacheModule = LexikonCacheModule.forRootAsync({
   inject: [redisConfig.KEY],
