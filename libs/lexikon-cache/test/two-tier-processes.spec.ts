@@ -9,34 +9,16 @@ import {
   deleteKeysWithPrefix,
   uniquePrefix,
 } from '../../../test/support/unique-prefix.js';
+import {
+  staleReads,
+  type HistoryOp as Op,
+} from '../../../test/support/history.js';
 import { TierProcess, type TierAppConfig } from './support/tier-processes.js';
 
 const LEASE = { lease: '600ms', maxLag: '200ms' } as const;
 
-interface Op {
-  readonly kind: 'read' | 'write';
-  readonly id: string;
-  readonly start: number;
-  end: number;
-  value: number;
-}
-
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
-}
-
-/** A read is stale when a write of a newer value had resolved before it started. */
-function staleReads(ops: readonly Op[]): string[] {
-  const out: string[] = [];
-  for (const r of ops) {
-    if (r.kind !== 'read') continue;
-    const floor = ops
-      .filter((w) => w.kind === 'write' && w.id === r.id && w.end < r.start)
-      .reduce((max, w) => Math.max(max, w.value), 0);
-    if (r.value < floor)
-      out.push(`read ${r.id} = ${r.value} after ${floor} was written`);
-  }
-  return out;
 }
 
 /**

@@ -1,4 +1,8 @@
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
+import {
+  RedisClusterProcess,
+  stopAllRedisClusters,
+} from '../../../test/support/redis-cluster.js';
 import { testRedisUrl } from '../../../test/support/services.js';
 import {
   deleteKeysWithPrefix,
@@ -12,12 +16,31 @@ import {
   type TierInstance,
 } from './support/tier-fixture.js';
 
+let cluster: Promise<RedisClusterProcess> | undefined;
+
+afterAll(async () => {
+  await stopAllRedisClusters();
+});
+
+const deployments: [string, () => Promise<Redis | Cluster>][] = [
+  ['one Redis', () => Promise.resolve(new Redis(testRedisUrl()))],
+  [
+    'the 6-node Redis Cluster',
+    async () => {
+      cluster ??= RedisClusterProcess.start();
+      return new Cluster((await cluster).nodes);
+    },
+  ],
+];
+
 /**
- * The in-process tier on one Redis with three instances: hits served from
- * process memory make no Redis call, and a write through any API on any
- * instance is seen at once by every instance, from any tier.
+ * The in-process tier with three instances, on one Redis and on the
+ * cluster: hits served from process memory make no Redis call, and a write
+ * through any API on any instance is seen at once by every instance, from
+ * any tier (in the cluster, the instances' clients and buses reach it
+ * through different nodes).
  */
-describe('two tiers, three instances on one Redis', () => {
+describe.each(deployments)('two tiers, three instances on %s', (_, connect) => {
   const prefix = uniquePrefix('l1');
   let rows: Rows;
   let a: TierInstance;
@@ -26,17 +49,20 @@ describe('two tiers, three instances on one Redis', () => {
 
   beforeEach(async () => {
     rows = new Rows();
-    const make = () =>
-      tierInstance(rows, new Redis(testRedisUrl()), { keyPrefix: prefix });
+    const make = async () =>
+      tierInstance(rows, await connect(), { keyPrefix: prefix });
     [a, b, c] = await Promise.all([make(), make(), make()]);
     await untilServing(a, b, c);
-  });
+  }, 60_000);
 
   afterEach(async () => {
     await Promise.all([a.close(), b.close(), c.close()]);
-    const raw = new Redis(testRedisUrl());
-    await deleteKeysWithPrefix(raw, prefix);
-    raw.disconnect();
+    // the cluster is this file's own; the shared Redis is cleaned
+    if (a.client instanceof Redis) {
+      const raw = new Redis(testRedisUrl());
+      await deleteKeysWithPrefix(raw, prefix);
+      raw.disconnect();
+    }
   });
 
   it('answers a hit from process memory, with no Redis call', async () => {

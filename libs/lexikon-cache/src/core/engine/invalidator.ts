@@ -48,13 +48,13 @@ export class Invalidator {
     const first = keys[0] ?? tagKeys[0] ?? globs[0] ?? '';
     const [deleted, bumped, ...matched] = await Promise.all([
       keys.length
-        ? this.store.call('invalidate', first, (s) => s.delete(keys))
+        ? this.store.essential('invalidate', first, (s) => s.delete(keys))
         : 0,
       tagKeys.length
-        ? this.store.call('invalidate', first, (s) => s.bumpTags(tagKeys))
+        ? this.store.essential('invalidate', first, (s) => s.bumpTags(tagKeys))
         : undefined,
       ...globs.map((g) =>
-        this.store.call('invalidate', g, (s) => s.deleteMatching(g)),
+        this.store.essential('invalidate', g, (s) => s.deleteMatching(g)),
       ),
     ]);
     const outcomes = [deleted, bumped, ...matched];

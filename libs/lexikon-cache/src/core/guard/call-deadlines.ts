@@ -15,16 +15,24 @@ interface Pending {
  * Bounds calls by one timeout without a timer per call: calls are queued in
  * the order they start (so by deadline, all having the same timeout), and
  * one interval, running only while calls are pending, rejects the overdue.
- * A call is thus bounded by the timeout plus at most one tick.
+ * A call is thus bounded by the timeout plus at most one tick. A tick that
+ * comes far too late means this process was not running (SIGSTOP, a long
+ * GC pause, a starved CPU): the store's answers may be waiting unread, so
+ * every pending call gets one more timeout instead of failing for our stall.
  */
 export class CallDeadlines {
   private readonly queue: Pending[] = [];
   private head = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly tickMs: number;
+  private readonly stallMs: number;
+  private lastSweep = 0;
+  /** No pending call times out before this (set after a stall). */
+  private extendedUntil = 0;
 
   constructor(private readonly timeoutMs: number) {
     this.tickMs = Math.max(5, Math.min(50, Math.floor(timeoutMs / 5)));
+    this.stallMs = Math.max(100, timeoutMs / 2);
   }
 
   /**
@@ -71,17 +79,21 @@ export class CallDeadlines {
   }
 
   private arm(): void {
+    this.lastSweep = monotonicMs();
     this.timer = setInterval(this.sweep, this.tickMs);
     this.timer.unref();
   }
 
   private readonly sweep = (): void => {
     const now = monotonicMs();
+    if (now - this.lastSweep > this.tickMs + this.stallMs)
+      this.extendedUntil = now + this.timeoutMs;
+    this.lastSweep = now;
     const q = this.queue;
     while (this.head < q.length) {
       const p = q[this.head];
       if (!p.settled) {
-        if (p.at > now) break;
+        if (p.at > now || this.extendedUntil > now) break;
         p.settled = true;
         p.reject(
           new CallTimeoutError(

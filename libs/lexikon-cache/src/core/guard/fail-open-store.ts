@@ -130,8 +130,11 @@ export class FailOpenStore {
     operation: string,
     key: string,
     invoke: () => Promise<T>,
+    essential = false,
   ): Promise<Guarded<T>> {
-    return this.call(operation, key, () => invoke());
+    return essential
+      ? this.essential(operation, key, () => invoke())
+      : this.call(operation, key, () => invoke());
   }
 
   call<T>(
@@ -140,11 +143,43 @@ export class FailOpenStore {
     invoke: (store: CacheStore) => Promise<T>,
   ): Promise<Guarded<T>> {
     if (!this.breaker.allow()) return SKIPPED_NOW;
+    return this.send(operation, key, invoke);
+  }
+
+  /**
+   * For what a write must tell the store (invalidations): tried even while
+   * the breaker is open, and once a reconnecting client is ready (waiting
+   * at most the command timeout): other instances may read the store when
+   * this one cannot, so giving up early would let them serve what the
+   * write changed.
+   */
+  essential<T>(
+    operation: string,
+    key: string,
+    invoke: (store: CacheStore) => Promise<T>,
+  ): Promise<Guarded<T>> {
+    // sent at once when connected: on one connection, commands keep their order
+    if (!this.deadlines || this.store.isReady?.() !== false)
+      return this.send(operation, key, invoke);
+    return this.store
+      .waitUntilReady(this.settings.commandTimeoutMs)
+      .then((ready) =>
+        ready
+          ? this.send(operation, key, invoke)
+          : this.failed(operation, key, new Error('not connected')),
+      );
+  }
+
+  private send<T>(
+    operation: string,
+    key: string,
+    invoke: (store: CacheStore) => Promise<T>,
+  ): Promise<Guarded<T>> {
     let call: Promise<T>;
     try {
       call = invoke(this.store);
     } catch (err) {
-      return this.guard(operation, key, Promise.reject(err as Error));
+      call = Promise.reject(err as Error);
     }
     return this.guard(operation, key, call);
   }

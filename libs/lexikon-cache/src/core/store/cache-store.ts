@@ -145,6 +145,9 @@ export interface CacheStore {
   /** Resolves once the store can serve, or after `timeoutMs`: false then. */
   waitUntilReady(timeoutMs: number): Promise<boolean>;
 
+  /** Whether the store can serve right now (when it cannot tell, undefined). */
+  isReady?(): boolean;
+
   /**
    * Releases the store. With `keepConnection`, a connection the application
    * provided stays open: only the store's own listeners are removed.

@@ -29,9 +29,12 @@ export function createTier(
     return undefined;
   }
   const runner = new ScriptRunner(client);
-  const scripts: TierScripts = async (script, keys, args) => {
-    const r = await guarded.callRaw('tier', keys[0] ?? '', () =>
-      runner.run(script, keys, args),
+  const scripts: TierScripts = async (script, keys, args, essential) => {
+    const r = await guarded.callRaw(
+      'tier',
+      keys[0] ?? '',
+      () => runner.run(script, keys, args),
+      essential,
     );
     return answered(r) ? r : undefined;
   };

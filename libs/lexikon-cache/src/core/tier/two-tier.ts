@@ -25,6 +25,8 @@ export type TierScripts = (
   script: StoreScript,
   keys: readonly string[],
   args: readonly (string | number)[],
+  /** What a write must get through (see FailOpenStore.essential). */
+  essential?: boolean,
 ) => Promise<ScriptReply | undefined>;
 
 /** When a read began, for `admit`: a fill is refused if an invalidation applied since may cover it. */
@@ -139,12 +141,12 @@ export class TwoTier {
    */
   async publish(inv: Invalidation): Promise<boolean> {
     this.applyLocal(inv);
-    const reply = await this.scripts(PUBLISH, this.stateKeys, [
-      this.bus.channel,
-      JSON.stringify(inv),
-      this.id,
-      this.settings.leaseMs,
-    ]);
+    const reply = await this.scripts(
+      PUBLISH,
+      this.stateKeys,
+      [this.bus.channel, JSON.stringify(inv), this.id, this.settings.leaseMs],
+      true,
+    );
     const published = parsePublished(reply);
     if (!published) return false;
     const { inc, epoch, unknownMs, members } = published;

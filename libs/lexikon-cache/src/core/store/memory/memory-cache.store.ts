@@ -279,6 +279,10 @@ export class MemoryCacheStore implements CacheStore {
     return Promise.resolve(true);
   }
 
+  isReady(): boolean {
+    return true;
+  }
+
   close(): Promise<void> {
     this.slots.clear();
     this.tags.clear();

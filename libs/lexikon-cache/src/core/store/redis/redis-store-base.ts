@@ -277,6 +277,12 @@ export abstract class RedisStoreBase implements CacheStore {
     return whenClientReady(this.client, timeoutMs);
   }
 
+  isReady(): boolean {
+    // 'wait': a lazy client connects on its first command
+    const status = this.client.status;
+    return status === 'ready' || status === 'wait';
+  }
+
   async close(options?: { keepConnection?: boolean }): Promise<void> {
     this.client.off('ready', this.onReady);
     this.client.off('error', this.onError);
