@@ -5,8 +5,10 @@ import { fileURLToPath } from 'node:url';
 /*
  * The library's layering, read from the sources: `core` (framework-free)
  * ← `declarative` ← `nest`, and `health` → `core` only; the operator CLI
- * (`cli`) → `core` only, and nothing imports it. The main entry never loads
- * Terminus or commander.
+ * (`cli`) → `core` only, and nothing imports it. The Prometheus adapter
+ * (`metrics`) and the OpenTelemetry tracer (`tracing`) → `core` only, used
+ * by `nest`. The main entry never loads Terminus or commander; prom-client
+ * and @opentelemetry/api are imported by their adapters only.
  */
 const here = dirname(fileURLToPath(import.meta.url));
 const src = resolve(here, '../src');
@@ -44,8 +46,10 @@ function layerOf(file: string): string {
 const ALLOWED: Record<string, ReadonlySet<string>> = {
   core: new Set(['core']),
   declarative: new Set(['core', 'declarative']),
-  nest: new Set(['core', 'declarative', 'nest']),
+  nest: new Set(['core', 'declarative', 'nest', 'metrics', 'tracing']),
   health: new Set(['core', 'health']),
+  metrics: new Set(['core', 'metrics']),
+  tracing: new Set(['core', 'tracing']),
   cli: new Set(['core', 'cli']),
   entry: new Set(['core', 'declarative', 'nest']),
 };
@@ -75,6 +79,10 @@ function violations(): string[] {
         out.push(`${relative(src, file)} imports ${spec}`);
       } else if (spec.startsWith('@nestjs/terminus') && layer !== 'health') {
         out.push(`${relative(src, file)} imports ${spec} outside health/`);
+      } else if (spec === 'prom-client' && layer !== 'metrics') {
+        out.push(`${relative(src, file)} imports ${spec} outside metrics/`);
+      } else if (spec.startsWith('@opentelemetry/') && layer !== 'tracing') {
+        out.push(`${relative(src, file)} imports ${spec} outside tracing/`);
       } else if (spec === 'commander' && layer !== 'cli') {
         out.push(`${relative(src, file)} imports ${spec} outside cli/`);
       } else if (FRAMEWORK.test(spec) && layer === 'cli') {
