@@ -44,6 +44,11 @@ export class FaultProxy {
   private closed = false;
   private modeChange: Promise<void> = Promise.resolve();
   private trigger?: StallTrigger;
+  /**
+   * Delay of every chunk (and close) passed either way, in ms: a slow link.
+   * Chunks keep their order.
+   */
+  latencyMs = 0;
 
   private constructor(
     private readonly target: { host: string; port: number },
@@ -225,8 +230,8 @@ export class FaultProxy {
     for (const socket of [client, upstream]) socket.on('error', teardown);
     // A close (FIN) is passed on once the bytes before it are written; the
     // pipe goes once both sides are closed.
-    client.on('end', () => this.passEnd(pipe, upstream));
-    upstream.on('end', () => this.passEnd(pipe, client));
+    client.on('end', () => this.later(() => this.passEnd(pipe, upstream)));
+    upstream.on('end', () => this.later(() => this.passEnd(pipe, client)));
     const closed = (): void => {
       if (client.destroyed && upstream.destroyed) this.pipes.delete(pipe);
     };
@@ -244,6 +249,12 @@ export class FaultProxy {
         pipe.held.push(chunk);
         return;
       }
+      if (this.latencyMs > 0) {
+        this.later(() => {
+          if (!to.destroyed) to.write(chunk);
+        });
+        return;
+      }
       if (to.write(chunk)) return;
       // Backpressure: read again once the other side drained (if still passing).
       from.pause();
@@ -251,6 +262,12 @@ export class FaultProxy {
         if (this.currentMode === 'pass') from.resume();
       });
     });
+  }
+
+  /** Runs `step` after the latency (timers of one delay fire in order). */
+  private later(step: () => void): void {
+    if (this.latencyMs > 0) setTimeout(step, this.latencyMs);
+    else step();
   }
 
   /** Whether `chunk` fires the {@link stallOn} trigger (which then stalls everything). */

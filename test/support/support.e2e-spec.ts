@@ -236,6 +236,26 @@ describe('FaultProxy', () => {
     fresh.disconnect();
   });
 
+  it('delays every chunk by its latency, keeping their order', async () => {
+    const redis = client(proxy.port);
+    await redis.connect();
+    proxy.latencyMs = 150;
+    try {
+      const started = performance.now();
+      const replies = await Promise.all([
+        redis.echo('one'),
+        redis.echo('two'),
+        redis.echo('three'),
+      ]);
+      expect(replies).toEqual(['one', 'two', 'three']);
+      // there and back: twice the latency at least
+      expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+    } finally {
+      proxy.latencyMs = 0;
+      redis.disconnect();
+    }
+  });
+
   it('refuses: existing connections are closed, new ones refused', async () => {
     const redis = client(proxy.port);
     await redis.connect();

@@ -67,6 +67,7 @@ describe('cache metrics on GET /metrics (e2e, Redis)', () => {
         REDIS_URL: testRedisUrl(),
         REDIS_KEY_PREFIX: prefix,
         METRICS_ENABLED: 'true',
+        CACHE_L1: 'true',
       },
     });
     raw = new Redis(testRedisUrl());
@@ -95,7 +96,7 @@ describe('cache metrics on GET /metrics (e2e, Redis)', () => {
     return (response.body as { id: string }).id;
   }
 
-  /** How `name{labels}` changed while `run` ran. */
+  /** How the samples of `name` with `labels` (summed over their other labels) changed while `run` ran. */
   async function deltas(
     read: Record<string, [name: string, labels: Record<string, string>]>,
     run: () => Promise<unknown>,
@@ -106,16 +107,17 @@ describe('cache metrics on GET /metrics (e2e, Redis)', () => {
     return Object.fromEntries(
       Object.entries(read).map(([what, [name, labels]]) => [
         what,
-        sampleValue(after, name, labels) - sampleValue(before, name, labels),
+        sampleSum(after, name, labels) - sampleSum(before, name, labels),
       ]),
     );
   }
 
+  /** Requests for projects with this result, whichever tier (in-process or Redis) answered. */
   const project = (result: string) =>
-    [
-      'lexikon_cache_requests_total',
-      { namespace: 'project', tier: 'redis', result },
-    ] as [string, Record<string, string>];
+    ['lexikon_cache_requests_total', { namespace: 'project', result }] as [
+      string,
+      Record<string, string>,
+    ];
 
   it('counts one load, one miss and 49 hits when 50 requests ask for a cold key at once', async () => {
     const id = await newProject('Stampede');
@@ -187,7 +189,7 @@ describe('cache metrics on GET /metrics (e2e, Redis)', () => {
     expect(changed).toEqual({ tags: 2, keys: 0, miss: 1 });
   });
 
-  it('times Redis calls and reports the breaker closed and no in-process tier', async () => {
+  it('times Redis calls and reports the breaker closed and the in-process tier’s size', async () => {
     const text = await scrape();
     expect(
       sampleSum(text, 'lexikon_cache_store_duration_seconds_count', {
@@ -195,7 +197,17 @@ describe('cache metrics on GET /metrics (e2e, Redis)', () => {
       }),
     ).toBeGreaterThan(0);
     expect(sampleValue(text, 'lexikon_cache_breaker_open', {})).toBe(0);
-    expect(sampleValue(text, 'lexikon_cache_l1_entries', {})).toBe(0);
+    // the API keeps an in-process tier in front of Redis (CACHE_L1)
+    expect(sampleValue(text, 'lexikon_cache_l1_entries', {})).toBeGreaterThan(
+      0,
+    );
+    expect(sampleValue(text, 'lexikon_cache_l1_bytes', {})).toBeGreaterThan(0);
+    expect(
+      sampleSum(text, 'lexikon_cache_requests_total', {
+        tier: 'l1',
+        result: 'hit',
+      }),
+    ).toBeGreaterThan(0);
   });
 
   it('serves every lexikon_cache_* and process_* series the Grafana dashboard queries', async () => {

@@ -20,6 +20,7 @@ function cacheOptions(
   if (!redis.enabled) return { ...common, store: 'memory' };
   return {
     ...common,
+    l1: redis.l1.enabled ? { maxEntries: redis.l1.maxEntries } : false,
     redis: redis.url
       ? { url: redis.url }
       : {
@@ -32,9 +33,10 @@ function cacheOptions(
 }
 
 /**
- * The cache of the API: Redis when REDIS_URL or REDIS_HOST is set, else the
- * library's in-process memory store (it logs which). Its `lexikon_cache_*`
- * metrics are on whenever `/metrics` is (`METRICS_ENABLED`).
+ * The cache of the API: Redis when REDIS_URL or REDIS_HOST is set, with an
+ * in-process tier in front of it unless CACHE_L1=false, else the library's
+ * in-process memory store (it logs which). Its `lexikon_cache_*` metrics are
+ * on whenever `/metrics` is (`METRICS_ENABLED`).
  */
 export const AppCacheModule = LexikonCacheModule.forRootAsync({
   inject: [redisConfig.KEY, appConfig.KEY],

@@ -80,6 +80,11 @@ export interface RedisSettings {
    * for development and tests), `off`.
    */
   sensitiveGuard: CacheSensitiveGuard;
+  /**
+   * Whether each instance keeps an in-process tier in front of Redis (as
+   * fresh as Redis: see the library's docs/two-tiers.md), and its size.
+   */
+  l1: { enabled: boolean; maxEntries: number };
 }
 
 export interface Configuration {
@@ -120,6 +125,7 @@ function redisSettings(env: EnvironmentVariables): RedisSettings {
     commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
     requiredForReadiness: env.CACHE_REQUIRED_FOR_READINESS,
     sensitiveGuard: env.CACHE_SENSITIVE_GUARD,
+    l1: { enabled: env.CACHE_L1, maxEntries: env.CACHE_L1_MAX_ENTRIES },
   };
   if (env.REDIS_URL) {
     const url = new URL(env.REDIS_URL);

@@ -27,6 +27,8 @@ describe('validateEnvironment', () => {
       REDIS_COMMAND_TIMEOUT_MS: 250,
       CACHE_REQUIRED_FOR_READINESS: false,
       CACHE_SENSITIVE_GUARD: 'warn',
+      CACHE_L1: true,
+      CACHE_L1_MAX_ENTRIES: 10_000,
       SHUTDOWN_READY_DELAY_MS: 1000,
       SHUTDOWN_DRAIN_MS: 10_000,
       EMBEDDED_PG_DIR: '.data/postgres',
@@ -135,6 +137,12 @@ describe('validateEnvironment', () => {
       'CACHE_SENSITIVE_GUARD',
       'loud',
       'CACHE_SENSITIVE_GUARD must be one of: warn, strict, off',
+    ],
+    ['CACHE_L1', 'yes please', 'CACHE_L1 must be true or false'],
+    [
+      'CACHE_L1_MAX_ENTRIES',
+      '0',
+      'CACHE_L1_MAX_ENTRIES must be an integer of at least 1',
     ],
     ['LOG_LEVEL', 'loud', 'LOG_LEVEL must be one of:'],
     ['METRICS_ENABLED', 'sometimes', 'METRICS_ENABLED must be true or false'],
@@ -264,7 +272,12 @@ describe('loadConfiguration', () => {
       commandTimeoutMs: 250,
       requiredForReadiness: false,
       sensitiveGuard: 'warn',
+      l1: { enabled: true, maxEntries: 10_000 },
     });
+    expect(
+      loadConfiguration({ CACHE_L1: 'false', CACHE_L1_MAX_ENTRIES: '50' }).redis
+        .l1,
+    ).toEqual({ enabled: false, maxEntries: 50 });
   });
 
   it('bounds a request that needs the database to under 5 s by default', () => {

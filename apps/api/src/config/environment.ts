@@ -198,6 +198,14 @@ export class EnvironmentVariables {
   })
   CACHE_SENSITIVE_GUARD: CacheSensitiveGuard = 'warn';
 
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean({ message: '$property must be true or false' })
+  CACHE_L1: boolean = true;
+
+  @IntegerVariable(1)
+  CACHE_L1_MAX_ENTRIES: number = 10_000;
+
   @IntegerVariable(0)
   SHUTDOWN_READY_DELAY_MS: number = 1000;
 
@@ -253,6 +261,8 @@ export const ENVIRONMENT_VARIABLES: readonly (keyof EnvironmentVariables)[] = [
   'REDIS_COMMAND_TIMEOUT_MS',
   'CACHE_REQUIRED_FOR_READINESS',
   'CACHE_SENSITIVE_GUARD',
+  'CACHE_L1',
+  'CACHE_L1_MAX_ENTRIES',
   'SHUTDOWN_READY_DELAY_MS',
   'SHUTDOWN_DRAIN_MS',
   'EMBEDDED_PG_DIR',

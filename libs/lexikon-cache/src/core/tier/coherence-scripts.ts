@@ -52,7 +52,8 @@ return {inc, tostring(e)}
  * KEYS: state hash, publish times   ARGV: member id, lease ms, max lag ms,
  * the incarnation the member joined.
  * Renews the lease only while the member keeps up: {'ok'}; {'resync'} when
- * the state was lost or the member never applied an epoch published more
+ * the state was lost, when its lease had already lapsed (writers may have
+ * stopped waiting for it), or when it never applied an epoch published more
  * than max lag ago (it missed or is stuck on a message): its lease is not
  * renewed, it must empty its tier and join again.
  */
@@ -65,6 +66,9 @@ local inc, e, fresh = state(KEYS[1], now)
 if fresh or inc ~= ARGV[4] then return {'resync'} end
 local applied = tonumber(redis.call('HGET', KEYS[1], 'a:' .. ARGV[1]) or '-1')
 if applied < 0 then return {'resync'} end
+if tonumber(redis.call('HGET', KEYS[1], 'm:' .. ARGV[1]) or '0') <= now then
+  return {'resync'}
+end
 if applied < e then
   local at = redis.call('HGET', KEYS[2], tostring(applied + 1))
   if not at or now - tonumber(at) > tonumber(ARGV[3]) then return {'resync'} end

@@ -19,6 +19,7 @@ import {
   isWrongType,
   type ScriptReply,
 } from './batch-codec.js';
+import { whenClientReady } from './client-ready.js';
 import { UNTAGGED_HEADER } from './entry-header.js';
 import { notConnectedMessage, probeRedis } from './redis-health.js';
 import { parseInfo } from './redis-info.js';
@@ -272,18 +273,8 @@ export abstract class RedisStoreBase implements CacheStore {
     return probeRedis(this.masters(), cluster, { ...options, timeoutMs });
   }
 
-  async waitUntilReady(timeoutMs: number): Promise<boolean> {
-    if (this.client.status === 'ready') return true;
-    return new Promise<boolean>((resolve) => {
-      const done = (ok: boolean) => {
-        clearTimeout(timer);
-        this.client.off('ready', onReady);
-        resolve(ok);
-      };
-      const onReady = () => done(true);
-      const timer = setTimeout(() => done(false), timeoutMs);
-      this.client.on('ready', onReady);
-    });
+  waitUntilReady(timeoutMs: number): Promise<boolean> {
+    return whenClientReady(this.client, timeoutMs);
   }
 
   async close(options?: { keepConnection?: boolean }): Promise<void> {
