@@ -16,27 +16,9 @@ import {
   createTestDatabase,
   type TestDatabase,
 } from './support/test-database.js';
+import { sampleValue } from './support/prometheus-text.js';
 
 type Labels = Record<string, string>;
-
-/** The value of the sample `name{labels}` in a Prometheus text exposition, 0 when absent. */
-function sampleValue(text: string, name: string, labels: Labels): number {
-  for (const line of text.split('\n')) {
-    const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const found: Labels = {};
-    for (const [, key, value] of (match[2] ?? '').matchAll(
-      /(\w+)="((?:[^"\\]|\\.)*)"/g,
-    )) {
-      found[key] = value;
-    }
-    const same =
-      Object.keys(found).length === Object.keys(labels).length &&
-      Object.entries(labels).every(([key, value]) => found[key] === value);
-    if (same) return Number(match[3]);
-  }
-  return 0;
-}
 
 describe.each<HttpPlatform>(['fastify', 'express'])(
   'GET /metrics on %s (e2e, Redis)',

@@ -23,6 +23,17 @@ export type {
   StoreHealthOptions,
 } from './core/store/store-types.js';
 export type { CacheStatsSnapshot } from './core/engine/cache-stats.js';
+export type { CacheStatistics } from './nest/cache-service.types.js';
+export type { CacheNamespaceStatistics } from './core/metrics/namespace-stats.js';
+export type {
+  CacheTierLabel,
+  CacheRequestResult,
+  InvalidationKind,
+} from './core/metrics/cache-metrics.js';
+export type {
+  CacheMetricsOptions,
+  PrometheusRegistry,
+} from './core/metrics/observability-options.js';
 export {
   LexikonCacheError,
   CacheOptionsError,

@@ -2,14 +2,20 @@ import {
   LexikonCacheModule,
   type LexikonCacheModuleOptions,
 } from '@lexikon/cache';
+import { appConfig, type AppConfig } from '../config/app.config.js';
 import { redisConfig, type RedisConfig } from '../config/redis.config.js';
 
-function cacheOptions(redis: RedisConfig): LexikonCacheModuleOptions {
+function cacheOptions(
+  redis: RedisConfig,
+  app: AppConfig,
+): LexikonCacheModuleOptions {
   const common = {
     keyPrefix: redis.keyPrefix,
     defaultTtl: redis.defaultTtlSeconds * 1000,
     commandTimeout: redis.commandTimeoutMs,
     sensitiveGuard: redis.sensitiveGuard,
+    // on prom-client's default registry, which GET /metrics serves
+    metrics: app.metricsEnabled,
   };
   if (!redis.enabled) return { ...common, store: 'memory' };
   return {
@@ -29,9 +35,10 @@ function cacheOptions(redis: RedisConfig): LexikonCacheModuleOptions {
 /**
  * The cache of the API: Redis when REDIS_URL or REDIS_HOST is set, with an
  * in-process tier in front of it unless CACHE_L1=false, else the library's
- * in-process memory store (it logs which).
+ * in-process memory store (it logs which). Its `lexikon_cache_*` metrics are
+ * on whenever `/metrics` is (`METRICS_ENABLED`).
  */
 export const AppCacheModule = LexikonCacheModule.forRootAsync({
-  inject: [redisConfig.KEY],
+  inject: [redisConfig.KEY, appConfig.KEY],
   useFactory: cacheOptions,
 });

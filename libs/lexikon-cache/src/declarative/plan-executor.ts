@@ -3,6 +3,7 @@ import type { Invalidation } from '../core/engine/invalidation.js';
 import { encodeValue } from '../core/codec/value-codec.js';
 import type { CacheEngine } from '../core/engine/cache-engine.js';
 import type { EntryPolicy } from '../core/engine/entry-policy.js';
+import type { InvalidationCounts } from '../core/metrics/cache-tracer.js';
 import { keyNamespace } from '../core/keys/cache-keys.js';
 import type { KeyTemplate, RootResolver } from '../core/keys/key-template.js';
 import type { CacheCallContext } from './cache-options.types.js';
@@ -84,13 +85,15 @@ export class PlanExecutor {
       : this.renderAll(plan, source, call.resolve);
   }
 
-  /** What the plan's invalidations reach for this call. */
+  /** What the plan's invalidations reach for this call, and how many keys, tags and patterns they name. */
   targets(
     plan: CachePlan,
     plans: readonly InvalidationPlan[],
     call: PlanCall,
     result: unknown,
-  ): Invalidation {
+  ): { inv: Invalidation; counts: InvalidationCounts } {
+    let patterns = 0;
+    let tags = 0;
     const keys: string[] = [];
     const tagKeys: string[] = [];
     const globs: string[] = [];
@@ -105,12 +108,17 @@ export class PlanExecutor {
       }
       for (const tag of this.render(plan, p.tags, withRes, result)) {
         tagKeys.push(this.engine.tagKey(tag));
+        tags++;
       }
       for (const pattern of this.render(plan, p.patterns, withRes, result)) {
         globs.push(...patternGlobs(this.engine, pattern));
+        patterns++;
       }
     }
-    return { keys, tagKeys, globs };
+    return {
+      inv: { keys, tagKeys, globs },
+      counts: { key: keys.length, tag: tags, pattern: patterns },
+    };
   }
 
   private async invalidate(
@@ -119,7 +127,10 @@ export class PlanExecutor {
     call: PlanCall,
     result?: unknown,
   ): Promise<void> {
-    await this.engine.invalidate(this.targets(plan, plans, call, result));
+    const { inv, counts } = this.targets(plan, plans, call, result);
+    await this.engine.metrics.invalidating(counts, () =>
+      this.engine.invalidate(inv),
+    );
   }
 
   /**

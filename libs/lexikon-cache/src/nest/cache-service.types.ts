@@ -1,4 +1,6 @@
 import type { CacheStatsSnapshot } from '../core/engine/cache-stats.js';
+import type { InvalidationKind } from '../core/metrics/cache-metrics.js';
+import type { CacheNamespaceStatistics } from '../core/metrics/namespace-stats.js';
 import type { CacheStoreInfo } from '../core/store/cache-store.js';
 import type { Duration } from '../core/time/duration.js';
 
@@ -51,4 +53,26 @@ export interface CacheInfo extends CacheStoreInfo {
   readonly stats: CacheStatsSnapshot;
   readonly breakerOpen: boolean;
   readonly pendingInvalidations: number;
+}
+
+/**
+ * What `CacheService.stats()` reports: this process's counters since
+ * start-up, the same as the Prometheus metrics count.
+ *
+ * @example
+ * const { namespaces, total, invalidations } = cache.stats();
+ * const termHitRate = namespaces.term?.hitRate ?? 0;
+ */
+export interface CacheStatistics {
+  /** By key namespace (a key's text before its first `:`; at most 100 names, then `other`). */
+  readonly namespaces: Readonly<Record<string, CacheNamespaceStatistics>>;
+  /** Every namespace added up. */
+  readonly total: CacheNamespaceStatistics;
+  /** Keys, tags and patterns invalidated through `CacheService` and `@CacheInvalidate` (a clear counts 1). */
+  readonly invalidations: Readonly<Record<InvalidationKind, number>>;
+  readonly breakerOpen: boolean;
+  /** How many times the breaker opened. */
+  readonly breakerOpenings: number;
+  /** The in-process tier's size, when there is one. */
+  readonly l1: { readonly entries: number; readonly bytes: number } | undefined;
 }

@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { encodeValue } from '../core/codec/value-codec.js';
-import { CacheEngine, DROPPED } from '../core/engine/cache-engine.js';
+import { CacheEngine } from '../core/engine/cache-engine.js';
 import { CacheUnavailableError } from '../core/errors/lexikon-cache.error.js';
 import { answered as ok } from '../core/guard/fail-open-store.js';
+import type { InvalidationCounts } from '../core/metrics/cache-tracer.js';
+import type { Invalidation } from '../core/engine/invalidation.js';
 import type { Duration } from '../core/time/duration.js';
 import {
   keysInvalidation,
@@ -18,11 +20,14 @@ import {
   versionedEntries,
   writeMany,
 } from './cache-entries.js';
+import { readMany, readOne } from './cache-reads.js';
+import { countedInvalidation, statisticsOf } from './cache-statistics.js';
 import type {
   CacheEntryOptions,
   CacheGetOrSetOptions,
   CacheInfo,
   CacheSetOptions,
+  CacheStatistics,
 } from './cache-service.types.js';
 
 /**
@@ -63,10 +68,8 @@ export class CacheService {
     });
   }
 
-  private decode<T>(key: string, payload: string | undefined): T | undefined {
-    if (payload === undefined) return undefined;
-    const value = this.engine.decodeOrDrop(key, payload, VALUE_POLICY);
-    return value === DROPPED ? undefined : (value as T);
+  private invalidate(counts: InvalidationCounts, inv: Invalidation) {
+    return countedInvalidation(this.engine, counts, inv);
   }
 
   /** The value stored at `key`, or `undefined` on a miss (a stored `null` is `null`). */
@@ -75,11 +78,7 @@ export class CacheService {
     options?: CacheEntryOptions,
   ): Promise<T | undefined> {
     const { key: full } = this.entry(key, options?.version);
-    if (this.engine.pendingInvalidations > 0) return undefined;
-    const r = await this.engine.call('get', full, (s) =>
-      s.read(full, [], undefined, false),
-    );
-    return ok(r) && typeof r === 'string' ? this.decode<T>(full, r) : undefined;
+    return readOne<T>(this.engine, full);
   }
 
   /**
@@ -110,8 +109,8 @@ export class CacheService {
     const list = typeof keys === 'string' ? [keys] : keys;
     if (list.length === 0) return 0;
     list.forEach(checkKey);
-    return (await this.engine.invalidate(keysInvalidation(this.engine, list)))
-      .deleted;
+    const inv = keysInvalidation(this.engine, list);
+    return (await this.invalidate({ key: list.length }, inv)).deleted;
   }
 
   /** Whether `key` holds a fresh entry (of this version). */
@@ -128,7 +127,7 @@ export class CacheService {
   async deletePattern(pattern: string): Promise<number> {
     checkKey(pattern);
     const globs = patternGlobs(this.engine, pattern);
-    return (await this.engine.invalidate({ globs })).deleted;
+    return (await this.invalidate({ pattern: 1 }, { globs })).deleted;
   }
 
   /** Several values (of this version) in one round trip, `undefined` for each miss. */
@@ -142,11 +141,7 @@ export class CacheService {
       keys,
       options?.version,
     ).map((e) => e.key);
-    const misses = keys.map(() => undefined);
-    if (keys.length === 0 || this.engine.pendingInvalidations > 0)
-      return misses;
-    const r = await this.engine.call('mget', full[0], (s) => s.readMany(full));
-    return ok(r) ? r.map((p, i) => this.decode<T>(full[i], p)) : misses;
+    return readMany<T>(this.engine, full);
   }
 
   /**
@@ -251,7 +246,8 @@ export class CacheService {
 
   /** Invalidates every entry with one of these tags, O(1) per tag; `false`: not confirmed yet, replayed later. */
   async invalidateTags(tags: readonly string[]): Promise<boolean> {
-    return (await this.engine.invalidate({ tagKeys: this.tagKeys(tags) }))
+    const tagKeys = this.tagKeys(tags);
+    return (await this.invalidate({ tag: tagKeys.length }, { tagKeys }))
       .applied;
   }
 
@@ -282,9 +278,22 @@ export class CacheService {
     };
   }
 
+  /**
+   * This process's counters since start-up: requests by namespace and tier
+   * (with the hit rate), loads and their time, invalidations by kind, the
+   * breaker, the in-process tier's size. No I/O.
+   *
+   * @example
+   * const { namespaces } = cache.stats();
+   * console.log(namespaces.term?.hitRate, namespaces.term?.loads);
+   */
+  stats(): CacheStatistics {
+    return statisticsOf(this.engine);
+  }
+
   /** Deletes every key under this cache's prefix, and nothing else. */
   async clear(): Promise<number> {
-    return (await this.engine.invalidate({ globs: [this.engine.allGlob()] }))
-      .deleted;
+    const inv = { globs: [this.engine.allGlob()] };
+    return (await this.invalidate({ clear: 1 }, inv)).deleted;
   }
 }

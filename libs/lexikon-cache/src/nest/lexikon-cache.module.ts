@@ -25,6 +25,11 @@ import {
 import { createStore, type StoreHandle } from '../core/store/create-store.js';
 import { CACHE_STORE } from '../core/store/store-token.js';
 import { CacheService } from './cache.service.js';
+import {
+  CACHE_OBSERVERS,
+  loadObservers,
+  type LoadedObservers,
+} from './cache-observers.js';
 import { CacheMetadataAccessor } from './decorators/cache-metadata.accessor.js';
 import { CacheExplorer } from './explorer/cache.explorer.js';
 import { CacheInterceptor } from './interceptor/cache.interceptor.js';
@@ -65,8 +70,15 @@ const PASS_THROUGH: NestInterceptor = {
         resolveOptions(options),
     },
     {
+      provide: CACHE_OBSERVERS,
+      inject: [LEXIKON_CACHE_MODULE_OPTIONS],
+      useFactory: (options: LexikonCacheModuleOptions) =>
+        loadObservers(options, new Logger('LexikonCache')),
+    },
+    {
       provide: STORE_HANDLE,
-      inject: [RESOLVED_CACHE_OPTIONS],
+      // after the observers: a missing optional peer fails start-up before a connection opens
+      inject: [RESOLVED_CACHE_OPTIONS, CACHE_OBSERVERS],
       useFactory: (options: ResolvedCacheOptions) =>
         createStore(options, new Logger('LexikonCache')),
     },
@@ -77,14 +89,22 @@ const PASS_THROUGH: NestInterceptor = {
     },
     {
       provide: CacheEngine,
-      inject: [STORE_HANDLE, RESOLVED_CACHE_OPTIONS],
-      useFactory: (handle: StoreHandle, options: ResolvedCacheOptions) =>
-        new CacheEngine(
+      inject: [STORE_HANDLE, RESOLVED_CACHE_OPTIONS, CACHE_OBSERVERS],
+      useFactory: (
+        handle: StoreHandle,
+        options: ResolvedCacheOptions,
+        observers: LoadedObservers,
+      ) => {
+        const engine = new CacheEngine(
           handle.store,
           options,
           new Logger('LexikonCache'),
           handle.client,
-        ),
+          observers,
+        );
+        observers.metrics?.watchL1(() => engine.tier?.l1.size);
+        return engine;
+      },
     },
     CacheService,
     CacheMetadataAccessor,
@@ -117,6 +137,7 @@ export class LexikonCacheModule
     private readonly config: ApplicationConfig,
     private readonly interceptor: CacheInterceptor,
     private readonly adapterHost: HttpAdapterHost,
+    @Inject(CACHE_OBSERVERS) private readonly observers: LoadedObservers,
   ) {
     super();
   }
@@ -156,6 +177,7 @@ export class LexikonCacheModule
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.observers.metrics?.close();
     await this.engine.close();
     await this.handle.store.close({ keepConnection: !this.handle.owned });
   }

@@ -41,10 +41,17 @@ const PEERS = new Set([
   '@nestjs/common',
   '@nestjs/core',
   '@nestjs/terminus',
+  '@opentelemetry/api',
   'ioredis',
+  'prom-client',
   'reflect-metadata',
   'rxjs',
 ]);
+const OPTIONAL_PEERS = [
+  '@nestjs/terminus',
+  'prom-client',
+  '@opentelemetry/api',
+];
 
 interface Manifest {
   name: string;
@@ -95,8 +102,12 @@ function packagesImportedBy(file: string): string[] {
     );
 }
 
-/** A preload for `node --import` that makes any load of @nestjs/terminus throw. */
-const BLOCK_TERMINUS = join(here, 'terminus-guard', 'block-terminus.mjs');
+/** A preload for `node --import` that makes any load of an optional peer throw. */
+const BLOCK_OPTIONAL_PEERS = join(
+  here,
+  'optional-peers',
+  'block-optional-peers.mjs',
+);
 
 describe('@lexikon/cache as a package', () => {
   let work: string;
@@ -126,13 +137,13 @@ describe('@lexikon/cache as a package', () => {
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  it('never loads @nestjs/terminus from the main entry', async () => {
+  it('never loads an optional peer (Terminus, prom-client, @opentelemetry/api) from the main entry', async () => {
     const load = (entry: string) =>
       run(
         process.execPath,
         [
           '--import',
-          pathToFileURL(BLOCK_TERMINUS).href,
+          pathToFileURL(BLOCK_OPTIONAL_PEERS).href,
           '--input-type=module',
           '-e',
           `const m = await import(${JSON.stringify(pathToFileURL(join(libRoot, entry)).href)});` +
@@ -141,7 +152,7 @@ describe('@lexikon/cache as a package', () => {
         { cwd: work, timeoutMs: 30_000, allowFailure: true },
       );
     const main = await load('dist/index.js');
-    expect(main.stderr).not.toContain('TERMINUS LOADED');
+    expect(main.stderr).not.toContain('OPTIONAL PEER LOADED');
     expect(main.code).toBe(0);
     expect(JSON.parse(main.stdout)).toEqual(
       expect.arrayContaining(['LexikonCacheModule', 'CacheService']),
@@ -149,7 +160,7 @@ describe('@lexikon/cache as a package', () => {
     // the same hook does catch the subpath that needs Terminus
     const health = await load('dist/health/index.js');
     expect(health.code).not.toBe(0);
-    expect(health.stderr).toContain('TERMINUS LOADED');
+    expect(health.stderr).toContain('OPTIONAL PEER LOADED');
   }, 70_000);
 
   it('declares what it loads: its own runtime packages as dependencies, the frameworks as peers', () => {
@@ -182,9 +193,11 @@ describe('@lexikon/cache as a package', () => {
       unused: [],
       notInstalledByTheRepository: [],
     });
-    expect(manifest.peerDependenciesMeta?.['@nestjs/terminus']?.optional).toBe(
-      true,
-    );
+    expect(
+      OPTIONAL_PEERS.filter(
+        (p) => manifest.peerDependenciesMeta?.[p]?.optional !== true,
+      ),
+    ).toEqual([]);
   });
 
   it('packs the build, README and CHANGELOG, and no sources or tests', () => {
@@ -439,5 +452,23 @@ describe('@lexikon/cache as a package', () => {
       },
       60_000,
     );
+
+    it('stops at start-up, naming prom-client, when metrics are asked for without it installed', async () => {
+      const keyPrefix = uniquePrefix('package-metrics');
+      prefixes.push(keyPrefix);
+      expect(readdirSync(join(appDir(), 'node_modules'))).not.toContain(
+        'prom-client',
+      );
+      await expect(
+        OutsideApp.start(
+          appDir(),
+          'express',
+          { REDIS_URL: testRedisUrl(), KEY_PREFIX: keyPrefix, METRICS: 'on' },
+          30_000,
+        ),
+      ).rejects.toThrow(
+        /exited[\s\S]*metrics needs prom-client, an optional peer dependency of @lexikon\/cache that is not installed/,
+      );
+    }, 40_000);
   });
 });

@@ -9,6 +9,10 @@ import { patternToGlobs } from '../keys/key-patterns.js';
 import type { CacheLogger } from '../logger.js';
 import type { ResolvedCacheOptions } from '../options/resolve-options.js';
 import type { Cluster, Redis } from 'ioredis';
+import {
+  CacheRecorder,
+  type CacheObservers,
+} from '../metrics/cache-recorder.js';
 import type { CacheStore } from '../store/cache-store.js';
 import { createTier } from '../tier/create-tier.js';
 import type { TwoTier } from '../tier/two-tier.js';
@@ -30,6 +34,7 @@ export { DROPPED } from './payloads.js';
 export class CacheEngine {
   readonly prefix: string;
   readonly stats = new CacheStats();
+  readonly metrics: CacheRecorder;
   readonly guarded: FailOpenStore;
   private readonly invalidator: Invalidator;
   private readonly reads: ReadThrough;
@@ -42,8 +47,15 @@ export class CacheEngine {
     readonly options: ResolvedCacheOptions,
     readonly logger: CacheLogger,
     client?: Redis | Cluster,
+    observers?: CacheObservers,
   ) {
     this.prefix = options.keyPrefix;
+    this.metrics = new CacheRecorder(
+      this.prefix,
+      store.kind,
+      this.stats,
+      observers,
+    );
     this.guarded = new FailOpenStore(
       store,
       options,
@@ -53,6 +65,7 @@ export class CacheEngine {
       },
       (key, token, settled) =>
         void settled.then(() => this.invalidator.releaseLater(key, token)),
+      this.metrics,
     );
     this.tier = createTier(
       client,
@@ -83,6 +96,7 @@ export class CacheEngine {
       this.payloads,
       options,
       this.tier,
+      this.metrics,
     );
   }
 
@@ -143,7 +157,7 @@ export class CacheEngine {
     if (payload === undefined) return undefined;
     try {
       const value = decode(payload);
-      this.stats.hits++;
+      this.metrics.requestNow(key, 'hit', l1 && this.tier ? 'l1' : undefined);
       return value;
     } catch {
       return undefined;

@@ -3,6 +3,7 @@ import {
   SKIPPED,
   type FailOpenStore,
 } from '../guard/fail-open-store.js';
+import type { CacheRecorder, CacheSpan } from '../metrics/cache-recorder.js';
 import {
   isDetailedHit,
   type Lease,
@@ -32,6 +33,7 @@ interface Call<T> {
   readonly tier: TwoTier | undefined;
   ticket: AdmitTicket | undefined;
   attempt: number;
+  span: CacheSpan | undefined;
 }
 
 const POLL_START_MS = 5;
@@ -67,6 +69,7 @@ export class ReadThrough {
     private readonly payloads: Payloads,
     private readonly settings: ReadThroughSettings,
     private readonly tier: TwoTier | undefined,
+    private readonly metrics: CacheRecorder,
   ) {
     this.flights = new LeasedFlights(store, settings.leaseTtlMs);
   }
@@ -78,7 +81,7 @@ export class ReadThrough {
     policy: EntryPolicy<T>,
   ): Promise<T> {
     const tier = policy.l1 === false ? undefined : this.tier;
-    return this.read({
+    const c: Call<T> = {
       key,
       tagKeys,
       loader,
@@ -86,22 +89,20 @@ export class ReadThrough {
       tier,
       ticket: undefined,
       attempt: 0,
-    });
+      span: this.metrics.span(key),
+    };
+    return this.metrics.ended(c, this.read(c));
   }
 
   private async read<T>(c: Call<T>): Promise<T> {
     if (this.invalidator.pending.size > 0) {
-      this.stats.bypasses++;
-      return this.loadLocally(c);
+      return this.loadLocally(c, 'bypass');
     }
     if (c.tier) {
       const kept = c.tier.peek(c.key);
       if (kept !== undefined) {
         const value = this.payloads.decodeOrDrop(c.key, kept, c.policy);
-        if (value !== DROPPED) {
-          this.stats.hits++;
-          return value;
-        }
+        if (value !== DROPPED) return this.metrics.hit(c, value, 'l1');
       }
       c.ticket = c.tier.ticket();
     }
@@ -116,8 +117,7 @@ export class ReadThrough {
       c.tier !== undefined,
     );
     if (outcome === FAULT || outcome === SKIPPED) {
-      this.stats.bypasses++;
-      return this.loadLocally(c);
+      return this.loadLocally(c, outcome === FAULT ? 'error' : 'bypass');
     }
     return this.onRead(c, outcome);
   }
@@ -127,7 +127,7 @@ export class ReadThrough {
       const payload = typeof outcome === 'string' ? outcome : outcome.payload;
       const value = this.payloads.decodeOrDrop(c.key, payload, c.policy);
       if (value !== DROPPED) {
-        this.stats.hits++;
+        this.metrics.request(c, 'hit');
         if (c.ticket && typeof outcome !== 'string') {
           c.tier?.admit(
             c.key,
@@ -141,7 +141,6 @@ export class ReadThrough {
       }
       return this.retry(c);
     }
-    this.stats.misses++;
     if (outcome.lease) return this.lead(c, outcome.lease);
     if (outcome.holder !== undefined) {
       const flight = this.flights.get(c.key);
@@ -160,7 +159,7 @@ export class ReadThrough {
 
   private lead<T>(c: Call<T>, lease: Lease): Promise<T> {
     const flight = this.flights.start(c.key, lease.token, c.tagKeys);
-    this.stats.loads++;
+    this.metrics.request(c, 'miss');
     const done = this.loadAndFill(c, lease, flight);
     flight.done = done;
     return done;
@@ -175,7 +174,7 @@ export class ReadThrough {
     const stopRenewing = this.flights.keepLease(key, lease.token);
     let value: T;
     try {
-      value = await c.loader();
+      value = await this.metrics.load(c, c.loader);
     } catch (err) {
       stopRenewing();
       this.flights.forget(key, flight);
@@ -215,11 +214,12 @@ export class ReadThrough {
 
   private async join<T>(c: Call<T>, flight: Flight): Promise<T> {
     const value = (await flight.done) as T;
-    if (flight.outcome === 'stored') return value;
+    if (flight.outcome === 'stored') return this.metrics.hit(c, value);
     // not stored: the value may predate an invalidation, or is not one to share
     if (flight.outcome !== 'declined' && c.attempt < MAX_RETRIES)
       return this.retry(c);
-    return c.loader();
+    this.metrics.request(c, 'miss');
+    return this.metrics.load(c, c.loader);
   }
 
   /** Another process holds the lease: poll for its entry, or load once the wait is over. */
@@ -255,8 +255,13 @@ export class ReadThrough {
   }
 
   /** Loads without the store, one load per key at a time in this process. */
-  private loadLocally<T>(c: Call<T>): Promise<T> {
-    return this.local.run(c.key, c.loader, (value) => {
+  private loadLocally<T>(
+    c: Call<T>,
+    result: 'miss' | 'bypass' | 'error' = 'miss',
+  ): Promise<T> {
+    this.metrics.request(c, result);
+    const load = () => this.metrics.load(c, c.loader);
+    return this.local.run(c.key, load, (value) => {
       try {
         return this.payloads.encodeOrSkip(c.key, value, c.policy) !== undefined;
       } catch {

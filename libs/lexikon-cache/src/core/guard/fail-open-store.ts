@@ -1,6 +1,7 @@
 import { LexikonCacheError } from '../errors/lexikon-cache.error.js';
 import { keyNamespace, TAG_SEGMENT } from '../keys/cache-keys.js';
 import type { CacheLogger } from '../logger.js';
+import type { CacheRecorder } from '../metrics/cache-recorder.js';
 import type {
   CacheStore,
   LeaseRequest,
@@ -63,6 +64,7 @@ export class FailOpenStore {
     logger: CacheLogger,
     private readonly onFault: FaultListener = () => undefined,
     private readonly onAbandonedLease: AbandonedLeaseListener = () => undefined,
+    private readonly metrics?: Pick<CacheRecorder, 'time' | 'breaker'>,
   ) {
     this.faults = new FaultLog(logger);
     // the memory store answers in-process: nothing to wait for
@@ -73,12 +75,14 @@ export class FailOpenStore {
     this.breaker = new CircuitBreaker(
       settings.breakerThreshold,
       settings.breakerCooldownMs,
-      (open) =>
-        open
-          ? logger.warn(
-              `Cache store unreachable; serving without it and probing every ${settings.breakerCooldownMs} ms`,
-            )
-          : logger.log('Cache store reachable again'),
+      (open) => {
+        metrics?.breaker(open);
+        if (open)
+          logger.warn(
+            `Cache store unreachable; serving without it and probing every ${settings.breakerCooldownMs} ms`,
+          );
+        else logger.log('Cache store reachable again');
+      },
     );
   }
 
@@ -114,7 +118,10 @@ export class FailOpenStore {
     detail = false,
   ): Promise<Guarded<ReadOutcome>> {
     if (!this.breaker.allow()) return SKIPPED_NOW;
-    const call = this.store.read(key, tagKeys, lease, plainFirst, detail);
+    const call = this.timed(
+      'read',
+      this.store.read(key, tagKeys, lease, plainFirst, detail),
+    );
     if (lease === undefined) return this.guard('read', key, call);
     const onError = (err: unknown): Guarded<ReadOutcome> => {
       this.onAbandonedLease(key, lease.token, call.then(noop, noop));
@@ -177,11 +184,15 @@ export class FailOpenStore {
   ): Promise<Guarded<T>> {
     let call: Promise<T>;
     try {
-      call = invoke(this.store);
+      call = this.timed(operation, invoke(this.store));
     } catch (err) {
       call = Promise.reject(err as Error);
     }
     return this.guard(operation, key, call);
+  }
+
+  private timed<T>(operation: string, call: Promise<T>): Promise<T> {
+    return this.metrics ? this.metrics.time(operation, call) : call;
   }
 
   private failed(operation: string, key: string, err: unknown): typeof FAULT {

@@ -5,6 +5,7 @@ import type {
   Redis,
   RedisOptions,
 } from 'ioredis';
+import type { CacheMetricsOptions } from '../metrics/observability-options.js';
 import type { Duration } from '../time/duration.js';
 
 /**
@@ -146,6 +147,14 @@ export interface LexikonCacheModuleOptions {
    * the defaults. Needs Redis (the memory store is in process already).
    */
   l1?: boolean | L1Options;
+  /**
+   * Prometheus metrics through `prom-client` (an optional peer dependency,
+   * loaded only when asked for): `true` for its default registry, or
+   * `{ registry, prefix }`. See the README's "Metrics". Default off.
+   */
+  metrics?: boolean | CacheMetricsOptions;
+  /** Spans through `@opentelemetry/api` (an optional peer; none when it is absent). Default false. */
+  tracing?: boolean;
 }
 
 /** The in-process tier's bounds and its coherence protocol's timings. */

@@ -11,6 +11,7 @@ export class AppModule {
   static register(config: {
     redisUrl: string;
     keyPrefix: string;
+    metrics: boolean;
   }): DynamicModule {
     return {
       module: AppModule,
@@ -19,6 +20,7 @@ export class AppModule {
           redis: { url: config.redisUrl },
           keyPrefix: config.keyPrefix,
           defaultTtl: '1m',
+          metrics: config.metrics,
         }),
         TerminusModule.forRoot({ logger: false }),
       ],

@@ -1,6 +1,7 @@
 // An application that uses @lexikon/cache as installed from its tarball.
-// `node dist/main.js express|fastify`, with REDIS_URL and KEY_PREFIX set;
-// prints `listening <url>` once it accepts requests.
+// `node dist/main.js express|fastify`, with REDIS_URL and KEY_PREFIX set
+// (METRICS=on asks for the cache's Prometheus metrics); prints
+// `listening <url>` once it accepts requests.
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
@@ -8,7 +9,7 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module.js';
 
 const platform = process.argv[2];
-const { REDIS_URL: redisUrl, KEY_PREFIX: keyPrefix } = process.env;
+const { REDIS_URL: redisUrl, KEY_PREFIX: keyPrefix, METRICS } = process.env;
 if (
   (platform !== 'express' && platform !== 'fastify') ||
   !redisUrl ||
@@ -20,7 +21,7 @@ if (
 }
 
 const app = await NestFactory.create(
-  AppModule.register({ redisUrl, keyPrefix }),
+  AppModule.register({ redisUrl, keyPrefix, metrics: METRICS === 'on' }),
   platform === 'fastify' ? new FastifyAdapter() : new ExpressAdapter(),
   { logger: ['error', 'warn'] },
 );
