@@ -85,6 +85,11 @@ export class RedisServerProcess {
     return this.child && !hasExited(this.child) ? this.child.pid : undefined;
   }
 
+  /** Between pause() and resume(). */
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
   get isRunning(): boolean {
     return this.child !== undefined && !hasExited(this.child);
   }
