@@ -2,6 +2,8 @@ import type { Counter, Gauge, Histogram, Metric, Registry } from 'prom-client';
 import { CacheOptionsError } from '../core/errors/lexikon-cache.error.js';
 import {
   CACHE_RESULTS,
+  CACHE_TIERS,
+  requestSlot,
   type CacheRequestResult,
   type CacheTierLabel,
 } from '../core/metrics/cache-metrics.js';
@@ -28,19 +30,6 @@ const STORE_BUCKETS = [
 ];
 /** Bound on namespaces across every cache on one registry (each caps its own at 100). */
 const MAX_FAMILY_NAMESPACES = 1000;
-const TIER_INDEX: Record<CacheTierLabel, number> = {
-  l1: 0,
-  redis: 1,
-  memory: 2,
-};
-const RESULT_INDEX: Record<CacheRequestResult, number> = {
-  hit: 0,
-  miss: 1,
-  stale: 2,
-  bypass: 3,
-  error: 4,
-};
-const TIERS: readonly CacheTierLabel[] = ['l1', 'redis', 'memory'];
 
 /**
  * The cache's metrics on one registry (under one name prefix), shared by
@@ -140,7 +129,7 @@ export class MetricFamilies {
   ): void {
     let row = this.cells.get(namespace);
     if (row === undefined) row = this.row(namespace);
-    const i = TIER_INDEX[tier] * CACHE_RESULTS.length + RESULT_INDEX[result];
+    const i = requestSlot(tier, result);
     let cell = row[i];
     if (cell === undefined) {
       cell = {
@@ -160,7 +149,7 @@ export class MetricFamilies {
     let row = this.cells.get(name);
     if (row === undefined) {
       row = Array.from<RequestCell>({
-        length: TIERS.length * CACHE_RESULTS.length,
+        length: CACHE_TIERS.length * CACHE_RESULTS.length,
       });
       this.cells.set(name, row);
     }

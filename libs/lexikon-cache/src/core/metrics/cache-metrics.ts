@@ -36,6 +36,27 @@ export const CACHE_RESULTS: readonly CacheRequestResult[] = [
   'bypass',
   'error',
 ];
+const TIER_INDEX: Record<CacheTierLabel, number> = {
+  l1: 0,
+  redis: 1,
+  memory: 2,
+};
+const RESULT_INDEX: Record<CacheRequestResult, number> = {
+  hit: 0,
+  miss: 1,
+  stale: 2,
+  bypass: 3,
+  error: 4,
+};
+
+/** Where (tier, result) counts in a flat array of every tier's results, in CACHE_TIERS × CACHE_RESULTS order. */
+export function requestSlot(
+  tier: CacheTierLabel,
+  result: CacheRequestResult,
+): number {
+  return TIER_INDEX[tier] * CACHE_RESULTS.length + RESULT_INDEX[result];
+}
+
 export const INVALIDATION_KINDS: readonly InvalidationKind[] = [
   'key',
   'tag',

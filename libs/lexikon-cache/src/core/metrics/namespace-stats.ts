@@ -1,5 +1,6 @@
 import {
   CACHE_RESULTS,
+  requestSlot,
   CACHE_TIERS,
   INVALIDATION_KINDS,
   type CacheMetrics,
@@ -46,19 +47,6 @@ const PER_TIER = CACHE_RESULTS.length;
 const LOADS = CACHE_TIERS.length * PER_TIER;
 const LOAD_SECONDS = LOADS + 1;
 const SLOTS = LOAD_SECONDS + 1;
-
-const TIER_INDEX: Record<CacheTierLabel, number> = {
-  l1: 0,
-  redis: 1,
-  memory: 2,
-};
-const RESULT_INDEX: Record<CacheRequestResult, number> = {
-  hit: 0,
-  miss: 1,
-  stale: 2,
-  bypass: 3,
-  error: 4,
-};
 
 function summary(counts: readonly number[]): CacheNamespaceStatistics {
   const byResult = CACHE_RESULTS.map((_, r) =>
@@ -132,7 +120,7 @@ export class NamespaceStats implements CacheMetrics {
     tier: CacheTierLabel,
     result: CacheRequestResult,
   ): void {
-    slot.counts[TIER_INDEX[tier] * PER_TIER + RESULT_INDEX[result]]++;
+    slot.counts[requestSlot(tier, result)]++;
   }
 
   request(
@@ -140,9 +128,7 @@ export class NamespaceStats implements CacheMetrics {
     tier: CacheTierLabel,
     result: CacheRequestResult,
   ): void {
-    this.counts(namespace)[
-      TIER_INDEX[tier] * PER_TIER + RESULT_INDEX[result]
-    ]++;
+    this.counts(namespace)[requestSlot(tier, result)]++;
   }
 
   load(namespace: string, seconds: number): void {
