@@ -11,6 +11,7 @@ import {
 import {
   countCommands,
   Rows,
+  servingOf,
   tierInstance,
   untilServing,
   type TierInstance,
@@ -163,6 +164,15 @@ describe.each(deployments)('two tiers, three instances on %s', (_, connect) => {
       }
     },
   );
+
+  it('keeps the tier serving across clear(): its own state is not cleared', async () => {
+    rows.values.set('1', 1);
+    await warm('1', (x) => x.items.find('1'));
+    await a.cache.clear();
+    expect([a, b, c].map(servingOf)).toEqual([true, true, true]);
+    const raw = a.client;
+    expect(await raw.exists(`${prefix}{l1}`)).toBe(1);
+  });
 
   it('sees CacheService.set through another instance at once', async () => {
     await a.cache.set('s', 1);

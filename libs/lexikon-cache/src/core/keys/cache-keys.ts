@@ -96,6 +96,15 @@ export function sequenceKey(prefix: string): string {
   return `${prefix}{tags}`;
 }
 
+/**
+ * The in-process tier's coherence state (and, after it with a `:`, its
+ * publish times and bus channels): like the sequence, out of reach of any
+ * entry key, whose `{` is always escaped.
+ */
+export function tierStateKey(prefix: string): string {
+  return `${prefix}{l1}`;
+}
+
 /** Whether a caller's key would reach the tags' own names. */
 export function isReservedKey(key: string): boolean {
   return key.startsWith('{tags}');

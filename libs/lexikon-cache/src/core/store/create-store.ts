@@ -1,5 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
-import { sequenceKey } from '../keys/cache-keys.js';
+import { sequenceKey, tierStateKey } from '../keys/cache-keys.js';
 import type { CacheLogger } from '../logger.js';
 import type { ResolvedCacheOptions } from '../options/resolve-options.js';
 import type { CacheStore } from './cache-store.js';
@@ -27,6 +27,8 @@ function redisStore(
   const settings = {
     sequenceKey: sequenceKey(options.keyPrefix),
     commandTimeoutMs: options.commandTimeoutMs,
+    // deleting the tier's state would make every writer wait out a lease
+    sparePrefix: tierStateKey(options.keyPrefix),
     onCorrupt: (key: string) =>
       logger.warn(`Dropped a corrupt cache entry (${key.length} byte key)`),
   };

@@ -1,3 +1,4 @@
+import { tierStateKey } from '../keys/cache-keys.js';
 import type { Cluster, Redis } from 'ioredis';
 import type { Invalidation } from '../engine/invalidation.js';
 import { ACK } from './coherence-scripts.js';
@@ -58,8 +59,8 @@ export class TierBus {
     keyPrefix: string,
     private readonly scripts: TierScripts,
   ) {
-    this.channel = `${keyPrefix}{l1}:bus`;
-    this.ackChannel = `${keyPrefix}{l1}:ack`;
+    this.channel = `${tierStateKey(keyPrefix)}:bus`;
+    this.ackChannel = `${tierStateKey(keyPrefix)}:ack`;
   }
 
   on(events: BusEvents): void {

@@ -1,3 +1,4 @@
+import { tierStateKey } from '../keys/cache-keys.js';
 import type { Invalidation } from '../engine/invalidation.js';
 import type { CacheLogger } from '../logger.js';
 import type { ScriptReply } from '../store/redis/batch-codec.js';
@@ -69,10 +70,8 @@ export class TwoTier {
   ) {
     this.l1 = new L1Cache(settings.limits);
     this.marginMs = Math.max(50, Math.floor(settings.leaseMs / 10));
-    this.stateKeys = [
-      `${settings.keyPrefix}{l1}`,
-      `${settings.keyPrefix}{l1}:t`,
-    ];
+    const state = tierStateKey(settings.keyPrefix);
+    this.stateKeys = [state, `${state}:t`];
     this.barrier = new WriteBarrier(
       (epoch, inc, ids) =>
         checkMembers(scripts, this.stateKeys[0], epoch, inc, ids),

@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import type { CacheStoreInfo } from '../cache-store.js';
 
 function fields(raw: string): Map<string, string> {
@@ -51,4 +52,16 @@ export function parseInfo(
       : 0,
     version: maps[0]?.get('redis_version'),
   };
+}
+
+/** INFO of every master (and, in a cluster, its state), as the store reports it. */
+export async function readStoreInfo(
+  masters: readonly Redis[],
+  mode: CacheStoreInfo['mode'],
+): Promise<CacheStoreInfo> {
+  const raws = await Promise.all(masters.map((n) => n.info()));
+  if (mode !== 'cluster') return parseInfo(raws, mode);
+  const clusterInfo = (await masters[0]?.cluster('INFO')) as string | undefined;
+  const state = /cluster_state:(\w+)/.exec(clusterInfo ?? '')?.[1];
+  return { ...parseInfo(raws, 'cluster'), clusterState: state };
 }

@@ -22,7 +22,7 @@ import {
 import { whenClientReady } from './client-ready.js';
 import { UNTAGGED_HEADER } from './entry-header.js';
 import { notConnectedMessage, probeRedis } from './redis-health.js';
-import { parseInfo } from './redis-info.js';
+import { readStoreInfo } from './redis-info.js';
 import { scanDelete } from './scan-delete.js';
 import { ScriptRunner } from './script-runner.js';
 import {
@@ -47,6 +47,8 @@ export interface RedisStoreSettings {
   readonly onCorrupt: (key: string) => void;
   /** Bounds a health probe too, when shorter than the probe's own timeout. */
   readonly commandTimeoutMs: number;
+  /** Keys a pattern delete leaves (the in-process tier's state). */
+  readonly sparePrefix?: string;
 }
 
 /**
@@ -215,9 +217,11 @@ export abstract class RedisStoreBase implements CacheStore {
   }
 
   async deleteMatching(glob: string): Promise<number> {
-    const perKey = this.mode === 'cluster';
+    const { mode, settings } = this;
     const counts = await Promise.all(
-      this.masters().map((node) => scanDelete(node, glob, perKey)),
+      this.masters().map((n) =>
+        scanDelete(n, glob, mode === 'cluster', settings.sparePrefix),
+      ),
     );
     return counts.reduce((a, b) => a + b, 0);
   }
@@ -245,14 +249,8 @@ export abstract class RedisStoreBase implements CacheStore {
     await Promise.all(this.masters().map((n) => n.ping()));
   }
 
-  async info(): Promise<CacheStoreInfo> {
-    const masters = this.masters();
-    const raws = await Promise.all(masters.map((n) => n.info()));
-    if (this.mode !== 'cluster') return parseInfo(raws, this.mode);
-    const clusterInfo = (await masters[0]?.cluster('INFO')) as
-      string | undefined;
-    const state = /cluster_state:(\w+)/.exec(clusterInfo ?? '')?.[1];
-    return { ...parseInfo(raws, 'cluster'), clusterState: state };
+  info(): Promise<CacheStoreInfo> {
+    return readStoreInfo(this.masters(), this.mode);
   }
 
   /** Answers at once when the client is not connected; sends nothing then. */

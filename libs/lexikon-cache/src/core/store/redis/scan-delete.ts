@@ -5,17 +5,18 @@ const SCAN_BATCH = 1000;
 /**
  * Deletes every key of one node matching `glob`, by SCAN and UNLINK in
  * batches (never KEYS). In a cluster, keys of one node may span slots, so
- * each is unlinked on its own, pipelined.
+ * each is unlinked on its own, pipelined. Keys under `sparePrefix` stay.
  */
 export async function scanDelete(
   node: Redis,
   glob: string,
   perKey: boolean,
+  sparePrefix?: string,
 ): Promise<number> {
   let cursor = '0';
   let deleted = 0;
   do {
-    const [next, keys] = await node.scan(
+    const [next, found] = await node.scan(
       cursor,
       'MATCH',
       glob,
@@ -23,6 +24,9 @@ export async function scanDelete(
       SCAN_BATCH,
     );
     cursor = next;
+    const keys = sparePrefix
+      ? found.filter((k) => !k.startsWith(sparePrefix))
+      : found;
     if (keys.length === 0) continue;
     if (perKey) {
       const p = node.pipeline();
