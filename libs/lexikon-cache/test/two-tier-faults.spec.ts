@@ -14,6 +14,8 @@ import {
 } from './support/tier-fixture.js';
 import { CacheEngine } from '../src/core/engine/cache-engine.js';
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 function tierId(x: TierInstance): string {
   const id = x.module.get(CacheEngine).tier?.id;
   if (!id) throw new Error('no tier');
@@ -78,7 +80,7 @@ describe('two tiers when the bus or Redis fails', () => {
     await a.items.find('1');
     await b.items.find('1');
     expect((await b.items.find('1')).v).toBe(1);
-    return { a, b };
+    return { a, b, keyPrefix };
   }
 
   it('stops serving from the tier the moment its bus connection is killed', async () => {
@@ -92,6 +94,23 @@ describe('two tiers when the bus or Redis fails', () => {
     const commands = countCommands(b.client, 'item:1');
     expect((await b.items.find('1')).v).toBe(2);
     expect(commands.count()).toBe(0);
+  });
+
+  it('drops its tier and resynchronises when a bus message is missing', async () => {
+    const { b, keyPrefix } = await pair();
+    const state = `${keyPrefix}{l1}`;
+    const [inc, epoch] = await raw.hmget(state, 'inc', 'e');
+    // a message that covers nothing, but one epoch past the next: the one
+    // between was lost
+    expect(
+      await raw.publish(`${state}:bus`, `${inc} ${Number(epoch) + 2} {}`),
+    ).toBe(2);
+    await sleep(100);
+    await untilServing(b);
+    // it emptied its tier: the entry comes from Redis again
+    const commands = countCommands(b.client, 'item:1');
+    expect((await b.items.find('1')).v).toBe(1);
+    expect(commands.count()).toBeGreaterThan(0);
   });
 
   it('never serves what it may have missed while its bus was stalled, and writers do not wait for it forever', async () => {
