@@ -8,6 +8,7 @@ import { Redis } from 'ioredis';
 export class CommandLog {
   private lines: string[][] = [];
   private constructor(
+    private readonly client: Redis,
     private readonly monitor: Redis,
     private readonly url: string,
   ) {
@@ -18,8 +19,10 @@ export class CommandLog {
   }
 
   static async start(url: string): Promise<CommandLog> {
-    const monitor = await new Redis(url).monitor();
-    return new CommandLog(monitor, url);
+    // monitor() opens a connection of its own: both are closed in close()
+    const client = new Redis(url);
+    const monitor = await client.monitor();
+    return new CommandLog(client, monitor, url);
   }
 
   /**
@@ -48,5 +51,6 @@ export class CommandLog {
 
   close(): void {
     this.monitor.disconnect();
+    this.client.disconnect();
   }
 }

@@ -1,5 +1,4 @@
 import { Test, type TestingModule } from '@nestjs/testing';
-import { Redis } from 'ioredis';
 import { CacheService, LexikonCacheModule } from '@lexikon/cache';
 import { CommandLog } from '../../../test/support/command-log.js';
 import {
