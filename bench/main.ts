@@ -10,23 +10,15 @@ import { RedisServerProcess } from '../test/support/redis-server.js';
 import { renderConsoleSummary } from './report/console.js';
 import { renderMarkdown } from './report/markdown.js';
 import type { BenchResults, MachineInfo } from './report/results.js';
-import { renderSvg } from './report/svg.js';
 import { evaluateTargets } from './report/targets.js';
-import {
-  type BenchDatabase,
-  databaseTermFixture,
-  openBenchDatabase,
-} from './runner/dataset.js';
-import { termFixture, type TermFixture } from './runner/fixture.js';
+import { resultFileName, writeReports } from './report/write.js';
+import { openBenchDatabase } from './runner/dataset.js';
 import { measureInvalidation } from './runner/invalidation.js';
 import { measureMemory } from './runner/memory.js';
 import { measureMixedWorkload } from './runner/mixed-workload.js';
 import { type BenchOptions, parseOptions } from './runner/options.js';
-import { measureRoundTrips } from './runner/round-trips.js';
 import { measureSeedTable } from './runner/seed-table.js';
-import { BenchServerProcess } from './runner/server-process.js';
-import { measureStampede } from './runner/stampede.js';
-import { measureThroughput, type ServedVariant } from './runner/throughput.js';
+import { measureServerFigures } from './runner/server-figures.js';
 import {
   installCleanupHandlers,
   onCleanup,
@@ -35,92 +27,18 @@ import {
 } from './support/cleanup.js';
 import {
   clockTicksPerSecond,
-  type CorePlan,
   foreignLoad,
   pinProcess,
   planCores,
 } from './support/cpu.js';
 import { REPO_ROOT } from './support/paths.js';
-import { primeAndVerify } from './runner/fixture.js';
-import { Agent } from 'node:http';
-import { isServed, VARIANTS } from './variants/registry.js';
+import { cpuModel } from './support/machine.js';
 
 const started = Date.now();
 
 function say(line: string): void {
   const t = ((Date.now() - started) / 1000).toFixed(0).padStart(4);
   process.stdout.write(`[${t}s] ${line}\n`);
-}
-
-function cpuModel(): string {
-  try {
-    const m = /^model name\s*:\s*(.+)$/m.exec(
-      readFileSync('/proc/cpuinfo', 'utf8'),
-    );
-    return m ? m[1].trim() : 'unknown CPU';
-  } catch {
-    return 'unknown CPU';
-  }
-}
-
-/** The variants to serve: variant 2 only with a database and when throughput is measured. */
-function servedVariants(options: BenchOptions, withDatabase: boolean) {
-  return VARIANTS.filter(isServed).filter(
-    (v) =>
-      !v.usesDatabase ||
-      (withDatabase && options.figures.includes('throughput')),
-  );
-}
-
-async function startServers(
-  options: BenchOptions,
-  redisUrl: string,
-  cores: CorePlan,
-  db: BenchDatabase | undefined,
-  fixture: TermFixture,
-): Promise<ServedVariant[]> {
-  const dbFixture = db
-    ? await databaseTermFixture(db, options.keys)
-    : undefined;
-  const wanted = options.adapters.flatMap((adapter) =>
-    servedVariants(options, db !== undefined).map((info) => ({
-      adapter,
-      info,
-    })),
-  );
-  const served: ServedVariant[] = [];
-  // a few at a time: they all start on the server's one core
-  for (let i = 0; i < wanted.length; i += 3) {
-    const batch = await Promise.all(
-      wanted.slice(i, i + 3).map(async ({ adapter, info }) => ({
-        adapter,
-        info,
-        fixture: (info.usesDatabase ? dbFixture : undefined) ?? fixture,
-        server: await BenchServerProcess.start(
-          {
-            variant: info.id,
-            adapter,
-            redisUrl,
-            termCount: options.keys,
-            slowMs: options.stampede.loaderMs,
-            ttlSeconds: 24 * 3600,
-            databaseUrl: info.usesDatabase ? db?.url : undefined,
-          },
-          cores.server,
-        ),
-      })),
-    );
-    served.push(...batch);
-  }
-  return served;
-}
-
-function resultFileName(date: Date, mode: string): string {
-  const iso = date
-    .toISOString()
-    .replace(/\.\d+Z$/, 'Z')
-    .replace(/:/g, '-');
-  return mode === 'quick' ? `${iso}-quick.json` : `${iso}.json`;
 }
 
 async function run(options: BenchOptions): Promise<number> {
@@ -168,87 +86,17 @@ async function run(options: BenchOptions): Promise<number> {
     figures.has('mixed')
       ? await openBenchDatabase(options, say)
       : undefined;
-  let throughput: BenchResults['throughput'];
-  let roundTrips: BenchResults['roundTrips'];
-  let stampede: BenchResults['stampede'];
-
-  if (
-    figures.has('throughput') ||
-    figures.has('roundtrips') ||
-    figures.has('stampede')
-  ) {
-    say(
-      `starting ${options.adapters.length * servedVariants(options, db !== undefined).length} bench servers`,
-    );
-    const fixture = termFixture(options.keys);
-    const served = await startServers(
-      options,
-      redisServer.url,
-      cores,
-      db,
-      fixture,
-    );
-    try {
-      const agent = new Agent({ keepAlive: true, maxSockets: 16 });
-      say(`priming and verifying every server (${options.keys} keys each)`);
-      for (const s of served)
-        await primeAndVerify(s.server, s.info, s.fixture, agent);
-      agent.destroy();
-      if (figures.has('throughput')) {
-        throughput = await measureThroughput(
-          served,
-          options,
-          redis,
-          clockTicks,
-          cores.server,
-          db?.dataSource,
-          say,
-        );
-        // variant 2's own PostgreSQL backends run on that CPU too: not a neighbour
-        const busiest = Math.max(
-          0,
-          ...throughput.samples
-            .filter(
-              (x) => !VARIANTS.find((v) => v.id === x.variant)?.usesDatabase,
-            )
-            .map((x) => x.serverCoreOtherPct || 0),
-        );
-        if (busiest > 10)
-          problems.push(
-            `other processes took up to ${Math.round(busiest)}% of the server's CPU during a round (see "other on server CPU"); throughput figures are less reliable`,
-          );
-        for (const x of throughput.summaries) {
-          const info = VARIANTS.find((v) => v.id === x.variant);
-          if (info?.cached && x.handlerRunsInRounds > 0)
-            problems.push(
-              `${x.variant}/${x.adapter}: the handler ran ${x.handlerRunsInRounds} times during the rounds (not all hits)`,
-            );
-        }
-      }
-      if (figures.has('roundtrips')) {
-        say('round trips per hit (MONITOR probe)');
-        roundTrips = await measureRoundTrips(served, fixture, redis, 200);
-      }
-      if (figures.has('stampede')) {
-        say(
-          `stampede: ${options.stampede.concurrency} concurrent cold requests, ${options.stampede.loaderMs} ms loader`,
-        );
-        stampede = await measureStampede(served, options);
-        for (const s of stampede) {
-          if (s.okResponses !== s.requests)
-            problems.push(
-              `stampede ${s.variant}/${s.adapter}: ${s.requests - s.okResponses} wrong or failed responses`,
-            );
-        }
-      }
-    } finally {
-      await Promise.all(served.map((s) => s.server.stop()));
-      for (const s of served) {
-        for (const w of new Set(s.server.warnings))
-          problems.push(`${s.server.name} logged: ${w}`);
-      }
-    }
-  }
+  const { throughput, roundTrips, stampede } = await measureServerFigures(
+    options,
+    figures,
+    redisServer.url,
+    redis,
+    cores,
+    db,
+    clockTicks,
+    say,
+    problems,
+  );
 
   let invalidation: BenchResults['invalidation'];
   if (figures.has('invalidation')) {
@@ -347,15 +195,6 @@ async function run(options: BenchOptions): Promise<number> {
   }
   say('done');
   return 0;
-}
-
-function writeReports(results: BenchResults, dir: string): string[] {
-  mkdirSync(dir, { recursive: true });
-  const md = join(dir, 'latest.md');
-  const svg = join(dir, 'latest.svg');
-  writeFileSync(md, renderMarkdown(results));
-  writeFileSync(svg, renderSvg(results));
-  return [md, svg];
 }
 
 /** --render: recomputes the targets and rewrites latest.md / latest.svg from a results file. */

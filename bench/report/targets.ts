@@ -1,92 +1,18 @@
-import type {
-  BenchResults,
-  RatioSummary,
-  TargetResult,
-  VariantSummary,
-} from './results.js';
-import { fmtNum, fmtRatio, shortfall } from './format.js';
-import type { Adapter, VariantId } from '../variants/registry.js';
-
-type Inputs = Pick<
-  BenchResults,
-  | 'throughput'
-  | 'roundTrips'
-  | 'stampede'
-  | 'invalidation'
-  | 'memory'
-  | 'mode'
-  | 'app'
->;
-
-/** The targets are judged on Fastify, as the reference figures were. */
-const HEADLINE: Adapter = 'fastify';
-
-function ratio(inputs: Inputs, name: string): RatioSummary | undefined {
-  return inputs.throughput?.ratios.find(
-    (r) => r.adapter === HEADLINE && r.name === name,
-  );
-}
-
-function summary(inputs: Inputs, id: VariantId): VariantSummary | undefined {
-  return inputs.throughput?.summaries.find(
-    (s) => s.adapter === HEADLINE && s.variant === id,
-  );
-}
-
-function notMeasured(
-  id: string,
-  target: string,
-  why: string,
-  reference?: string,
-): TargetResult {
-  return { id, target, measured: '–', met: null, note: why, reference };
-}
-
-function atLeast(
-  id: string,
-  target: string,
-  goal: number,
-  value: number,
-  measured: string,
-  reference?: string,
-): TargetResult {
-  const met = value >= goal;
-  return {
-    id,
-    target,
-    measured,
-    met,
-    note: met ? '' : shortfall(value, goal, 'atLeast'),
-    reference,
-  };
-}
-
-function atMost(
-  id: string,
-  target: string,
-  goal: number,
-  value: number,
-  measured: string,
-  reference?: string,
-): TargetResult {
-  const met = value <= goal;
-  return {
-    id,
-    target,
-    measured,
-    met,
-    note: met ? '' : shortfall(value, goal, 'atMost'),
-    reference,
-  };
-}
-
-const NOT_RUN = 'figure not run (see --only)';
-
-/** Why a cached variant's throughput figures are not hit figures, if they are not. */
-function notAllHits(s: VariantSummary | undefined): string | undefined {
-  if (!s || s.handlerRunsInRounds === 0) return undefined;
-  return `invalid: variant ${s.variant} was not all hits (its handler ran ${fmtNum(s.handlerRunsInRounds)} times during the rounds; see Problems)`;
-}
+import type { TargetResult, VariantSummary } from './results.js';
+import { fmtNum, fmtRatio } from './format.js';
+import type { VariantId } from '../variants/registry.js';
+import { mixedWorkloadTarget, seedTableTargets } from './targets/app.js';
+import {
+  HEADLINE,
+  type Inputs,
+  NOT_RUN,
+  atLeast,
+  atMost,
+  notAllHits,
+  notMeasured,
+  ratio,
+  summary,
+} from './targets/judge.js';
 
 export function evaluateTargets(inputs: Inputs): TargetResult[] {
   const out: TargetResult[] = [];
@@ -269,73 +195,4 @@ export function evaluateTargets(inputs: Inputs): TargetResult[] {
 
   out.push(...seedTableTargets(inputs), mixedWorkloadTarget(inputs));
   return out;
-}
-
-const SEED_ROWS = [
-  ['get-user', 'get user', 7.5],
-  ['term-search', 'term search', 15],
-  ['project-terms', 'project terms', 25],
-] as const;
-
-/** The seed's table: a Redis hit against the service's PostgreSQL query, mean latency one call at a time. */
-function seedTableTargets(inputs: Inputs): TargetResult[] {
-  const table = inputs.app?.seedTable;
-  return SEED_ROWS.map(([id, label, claim]) => {
-    const target = `the seed’s table, ${label}: a Redis cache hit ≥ ${fmtNum(claim, claim % 1 ? 1 : 0)}× faster than PostgreSQL (service level, mean latency)`;
-    const row = table?.rows.find((r) => r.id === id);
-    if (!row) return notMeasured(`seed-${id}`, target, NOT_RUN);
-    const pg = row.cells.find((c) => c.backend === 'postgres');
-    const redis = row.cells.find((c) => c.backend === 'redis');
-    const measured = `${fmtNum(row.speedup.redis, 1)}× (PostgreSQL ${fmtNum(pg?.sequential.meanMs ?? NaN, 3)} ms, Redis hit ${fmtNum(redis?.sequential.meanMs ?? NaN, 3)} ms; memory hit ${fmtNum(row.speedup.memory, 0)}×)`;
-    const ref = `ops/s with ${table?.concurrency ?? '?'} in flight: Redis ${fmtNum(row.throughputSpeedup.redis, 1)}×, memory ${fmtNum(row.throughputSpeedup.memory, 1)}×`;
-    if (redis && redis.loaderCallsTimed > 0)
-      return {
-        id: `seed-${id}`,
-        target,
-        measured,
-        met: null,
-        note: `invalid: the loader ran ${fmtNum(redis.loaderCallsTimed)} times during the timed Redis calls (not all hits)`,
-        reference: ref,
-      };
-    return atLeast(
-      `seed-${id}`,
-      target,
-      claim,
-      row.speedup.redis,
-      measured,
-      ref,
-    );
-  });
-}
-
-/** The mixed workload's hit rate, over every measured round of the cached API. */
-function mixedWorkloadTarget(inputs: Inputs): TargetResult {
-  const m = inputs.app?.mixedWorkload;
-  const target = `mixed workload through the API (Zipf s = ${fmtNum(m?.zipfS ?? 1, 1)}, ${fmtNum((m?.writeShare ?? 0.05) * 100, 0)}% writes): cache hit rate > 80%`;
-  const cache = m?.summaries.find((x) => x.mode === 'cache');
-  const none = m?.summaries.find((x) => x.mode === 'no-cache');
-  if (!m || !cache) return notMeasured('mixed-hit-rate', target, NOT_RUN);
-  const pct = (x: number) => `${fmtNum(x * 100, 1)}%`;
-  const measured = `${pct(cache.hitRateOverall)} (per round ${cache.hitRate.n > 1 ? `${pct(cache.hitRate.min)}–${pct(cache.hitRate.max)}` : pct(cache.hitRate.median)})`;
-  const reference = none
-    ? `vs no cache: ${fmtRatio(m.rpsRatio)} req/s (${fmtNum(cache.rps.median)} vs ${fmtNum(none.rps.median)}), p99 ${fmtNum(cache.p99Ms.median, 1)} vs ${fmtNum(none.p99Ms.median, 1)} ms`
-    : undefined;
-  if (cache.non2xx > 0 || cache.errors > 0)
-    return {
-      id: 'mixed-hit-rate',
-      target,
-      measured,
-      met: null,
-      note: `invalid: ${fmtNum(cache.non2xx)} non-2xx answers and ${fmtNum(cache.errors)} errors (see Problems)`,
-      reference,
-    };
-  const met = cache.hitRateOverall > 0.8;
-  return {
-    id: 'mixed-hit-rate',
-    target,
-    measured,
-    met,
-    note: met ? '' : shortfall(cache.hitRateOverall * 100, 80, 'atLeast'),
-    reference,
-  };
 }

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
  */
 const here = dirname(fileURLToPath(import.meta.url));
 const src = resolve(here, '../src');
+const repoRoot = resolve(here, '../../..');
 const MAX_LINES = 300;
 
 function sources(dir: string): string[] {
@@ -132,6 +133,34 @@ describe('library layering', () => {
       .filter((f) => !f.endsWith('.spec.ts'))
       .map(
         (f) => [relative(src, f), lineCount(readFileSync(f, 'utf8'))] as const,
+      )
+      .filter(([, lines]) => lines > MAX_LINES);
+    expect(long).toEqual([]);
+  });
+
+  it(`holds no file over ${MAX_LINES} lines in the app, the bench or the test support`, () => {
+    const roots = [
+      'apps/api/src',
+      'bench',
+      'test/support',
+      'libs/lexikon-cache/test/support',
+    ];
+    const skipped = new Set(['dist', 'node_modules']);
+    const walk = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory())
+          return skipped.has(entry.name) ? [] : walk(path);
+        return entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')
+          ? [path]
+          : [];
+      });
+    const long = roots
+      .flatMap((root) => walk(resolve(repoRoot, root)))
+      .filter((f) => !/\.(e2e-)?spec\.ts$/.test(f))
+      .map(
+        (f) =>
+          [relative(repoRoot, f), lineCount(readFileSync(f, 'utf8'))] as const,
       )
       .filter(([, lines]) => lines > MAX_LINES);
     expect(long).toEqual([]);

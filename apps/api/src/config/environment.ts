@@ -1,93 +1,28 @@
 import { LOG_LEVELS, type LogLevel } from '@nestjs/common';
-import {
-  plainToInstance,
-  Transform,
-  type TransformFnParams,
-} from 'class-transformer';
+import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsBoolean,
   IsIn,
-  IsInt,
   IsOptional,
   IsString,
   Matches,
-  Max,
   MaxLength,
-  Min,
   MinLength,
   ValidateBy,
   validateSync,
   type ValidationError,
 } from 'class-validator';
 import { ConfigValidationError } from './config-validation.error.js';
-
-const INTEGER = /^[+-]?\d+$/;
-/** The longest timeout accepted: an hour. */
-const MAX_TIMEOUT_MS = 3_600_000;
-const TRUE_WORDS = new Set(['true', '1', 'yes', 'on']);
-const FALSE_WORDS = new Set(['false', '0', 'no', 'off']);
+import {
+  MAX_TIMEOUT_MS,
+  toBoolean,
+  IntegerVariable,
+  UrlVariable,
+} from './environment-variable.decorators.js';
 
 /** What the cache does with a value to cache that has a secret-looking field (its `sensitiveGuard`). */
 export const CACHE_SENSITIVE_GUARD_MODES = ['warn', 'strict', 'off'] as const;
 export type CacheSensitiveGuard = (typeof CACHE_SENSITIVE_GUARD_MODES)[number];
-
-function toInteger({ value }: TransformFnParams): unknown {
-  return typeof value === 'string' && INTEGER.test(value.trim())
-    ? Number(value.trim())
-    : value;
-}
-
-function toBoolean({ value }: TransformFnParams): unknown {
-  if (typeof value !== 'string') return value;
-  const word = value.trim().toLowerCase();
-  if (TRUE_WORDS.has(word)) return true;
-  if (FALSE_WORDS.has(word)) return false;
-  return value;
-}
-
-function integerMessage(min: number, max?: number): string {
-  if (max !== undefined) {
-    return `$property must be an integer between ${min} and ${max}`;
-  }
-  return min === 0
-    ? '$property must be a non-negative integer'
-    : `$property must be an integer of at least ${min}`;
-}
-
-/** An optional integer variable within [min, max]. */
-function IntegerVariable(min: number, max?: number): PropertyDecorator {
-  const message = integerMessage(min, max);
-  return (target, key) => {
-    IsOptional()(target, key);
-    Transform(toInteger)(target, key);
-    IsInt({ message })(target, key);
-    Min(min, { message })(target, key);
-    if (max !== undefined) Max(max, { message })(target, key);
-  };
-}
-
-/** An optional URL variable whose scheme is one of `protocols` (e.g. `redis:`). */
-function UrlVariable(protocols: readonly string[]): PropertyDecorator {
-  const schemes = protocols.map((p) => `${p}//`).join(' or ');
-  return (target, key) => {
-    IsOptional()(target, key);
-    ValidateBy({
-      name: 'isUrlWithProtocol',
-      validator: {
-        validate: (value: unknown) => {
-          if (typeof value !== 'string') return false;
-          try {
-            const url = new URL(value);
-            return protocols.includes(url.protocol) && url.hostname !== '';
-          } catch {
-            return false;
-          }
-        },
-        defaultMessage: () => `$property must be a ${schemes} URL`,
-      },
-    })(target, key);
-  };
-}
 
 /**
  * The environment variables the API reads, with their defaults.

@@ -1,5 +1,12 @@
 import { dirname, relative, resolve, sep } from 'node:path';
 import ts from 'typescript';
+import {
+  formatDiagnostic,
+  cachingHost,
+  overlayHost,
+  diagnosticsOf,
+} from './declaration-docs/hosts.js';
+import { declarationsOf, jsDocsOf } from './declaration-docs/declarations.js';
 
 /**
  * Builds a project's declarations in memory (never touching its outDir) and
@@ -20,156 +27,6 @@ export interface DeclarationReport {
   readonly internalTagsLeft: readonly string[];
   /** Type errors in the emitted declarations themselves (e.g. a reference to a stripped type). */
   readonly declarationErrors: readonly string[];
-}
-
-function formatDiagnostic(d: ts.Diagnostic): string {
-  const text = ts.flattenDiagnosticMessageText(d.messageText, '\n');
-  if (!d.file || d.start === undefined) return text;
-  const { line } = d.file.getLineAndCharacterOfPosition(d.start);
-  return `${d.file.fileName}:${line + 1}: ${text}`;
-}
-
-function hasInternalTag(node: ts.Node): boolean {
-  return ts.getJSDocTags(node).some((tag) => tag.tagName.text === 'internal');
-}
-
-function nameOf(node: ts.Node): string | undefined {
-  if (ts.isConstructorDeclaration(node)) return 'constructor';
-  const name = (node as { name?: ts.Node }).name;
-  if (!name) return undefined;
-  if (ts.isIdentifier(name) || ts.isPrivateIdentifier(name)) return name.text;
-  if (ts.isStringLiteral(name) || ts.isNumericLiteral(name)) return name.text;
-  return undefined;
-}
-
-const NAMED_KINDS = new Set<ts.SyntaxKind>([
-  ts.SyntaxKind.ClassDeclaration,
-  ts.SyntaxKind.InterfaceDeclaration,
-  ts.SyntaxKind.TypeAliasDeclaration,
-  ts.SyntaxKind.FunctionDeclaration,
-  ts.SyntaxKind.EnumDeclaration,
-  ts.SyntaxKind.ModuleDeclaration,
-  ts.SyntaxKind.VariableDeclaration,
-  ts.SyntaxKind.PropertyDeclaration,
-  ts.SyntaxKind.PropertySignature,
-  ts.SyntaxKind.MethodDeclaration,
-  ts.SyntaxKind.MethodSignature,
-  ts.SyntaxKind.Constructor,
-  ts.SyntaxKind.GetAccessor,
-  ts.SyntaxKind.SetAccessor,
-  ts.SyntaxKind.EnumMember,
-]);
-
-/**
- * Every named declaration of a file as a dotted path (`CacheBatch.ops`), and
- * whether it (or, for a variable, its statement) is marked `@internal`; the
- * members of a marked declaration are not marked again.
- */
-function declarationsOf(
-  file: ts.SourceFile,
-): { path: string; internal: boolean }[] {
-  const found: { path: string; internal: boolean }[] = [];
-  const visit = (
-    node: ts.Node,
-    scope: string[],
-    statementMarked: boolean,
-    insideMarked: boolean,
-  ): void => {
-    let inner = scope;
-    let marked = statementMarked;
-    let inside = insideMarked;
-    if (ts.isVariableStatement(node) && hasInternalTag(node)) marked = true;
-    if (NAMED_KINDS.has(node.kind)) {
-      const name = nameOf(node);
-      if (name !== undefined) {
-        const internal = !inside && (marked || hasInternalTag(node));
-        inner = [...scope, name];
-        found.push({ path: inner.join('.'), internal });
-        inside = inside || internal;
-        marked = false;
-      }
-    }
-    ts.forEachChild(node, (child) => visit(child, inner, marked, inside));
-  };
-  visit(file, [], false, false);
-  return found;
-}
-
-function jsDocsOf(declaration: ts.Declaration): ts.JSDoc[] {
-  return ts.getJSDocCommentsAndTags(declaration).filter(ts.isJSDoc);
-}
-
-/** Parsed declarations of installed packages and of TypeScript's own libs, shared by every program. */
-const librarySources = new Map<string, ts.SourceFile>();
-
-/** A compiler host that parses each file under node_modules once per test file. */
-function cachingHost(options: ts.CompilerOptions): ts.CompilerHost {
-  const host = ts.createCompilerHost(options, true);
-  const getSourceFile = host.getSourceFile.bind(host);
-  host.getSourceFile = (path, languageVersion, onError, shouldCreate) => {
-    if (!path.includes('/node_modules/')) {
-      return getSourceFile(path, languageVersion, onError, shouldCreate);
-    }
-    const key = `${path}\0${JSON.stringify(languageVersion)}`;
-    let source = librarySources.get(key);
-    if (!source) {
-      source = getSourceFile(path, languageVersion, onError, shouldCreate);
-      if (source) librarySources.set(key, source);
-    }
-    return source;
-  };
-  return host;
-}
-
-/** In-memory files over the real file system; the outDir itself is only what was emitted. */
-function overlayHost(
-  options: ts.CompilerOptions,
-  outDir: string,
-  emitted: ReadonlyMap<string, string>,
-): ts.CompilerHost {
-  const host = cachingHost(options);
-  const inOut = (path: string) =>
-    path === outDir || path.startsWith(outDir + '/');
-  const fileExists = host.fileExists.bind(host);
-  const readFile = host.readFile.bind(host);
-  const getSourceFile = host.getSourceFile.bind(host);
-  host.fileExists = (path) =>
-    inOut(path) ? emitted.has(path) : fileExists(path);
-  host.readFile = (path) => (inOut(path) ? emitted.get(path) : readFile(path));
-  host.directoryExists = (path) =>
-    inOut(path)
-      ? [...emitted.keys()].some((file) => file.startsWith(path + '/'))
-      : ts.sys.directoryExists(path);
-  host.getSourceFile = (path, languageVersion, onError) => {
-    if (!inOut(path)) return getSourceFile(path, languageVersion, onError);
-    const text = emitted.get(path);
-    return text === undefined
-      ? undefined
-      : ts.createSourceFile(path, text, languageVersion, true);
-  };
-  return host;
-}
-
-/**
- * Option, global, syntactic and semantic diagnostics of some files of a
- * program: checking only them (not every library they use) is what keeps
- * this fast.
- */
-function diagnosticsOf(
-  program: ts.Program,
-  include: (fileName: string) => boolean,
-): ts.Diagnostic[] {
-  const files = program
-    .getSourceFiles()
-    .filter((file) => include(file.fileName));
-  return [
-    ...program.getOptionsDiagnostics(),
-    ...program.getGlobalDiagnostics(),
-    ...files.flatMap((file) => [
-      ...program.getSyntacticDiagnostics(file),
-      ...program.getSemanticDiagnostics(file),
-    ]),
-  ];
 }
 
 /**
