@@ -22,6 +22,7 @@ import type { Invalidation, InvalidationResult } from './invalidation.js';
 import { Invalidator } from './invalidator.js';
 import { DROPPED, Payloads } from './payloads.js';
 import { ReadThrough } from './read-through.js';
+import { createRestartGuard, type RestartGuard } from './restart-guard.js';
 
 export { DROPPED } from './payloads.js';
 
@@ -41,6 +42,7 @@ export class CacheEngine {
   private readonly payloads: Payloads;
   /** The in-process tier, when configured. */
   readonly tier: TwoTier | undefined;
+  private readonly restarts: RestartGuard | undefined;
 
   constructor(
     readonly store: CacheStore,
@@ -98,6 +100,18 @@ export class CacheEngine {
       this.tier,
       this.metrics,
     );
+    this.restarts = createRestartGuard(
+      client,
+      options,
+      this.guarded,
+      this.allGlob(),
+      () => {
+        this.reads.flights.forgetCovered([], [], true);
+        this.tier?.drop('Redis restarted');
+      },
+      logger,
+    );
+    this.guarded.trust = this.restarts;
   }
 
   key(key: string): string {
@@ -118,9 +132,14 @@ export class CacheEngine {
     return patternToGlobs(this.prefix, '*')[0];
   }
 
-  /** True while reads must not trust the store (breaker open or invalidations pending). */
+  /** True while reads must not trust the store (breaker open, invalidations pending, a restart not dealt with). */
   get bypassing(): boolean {
-    return this.invalidator.pending.size > 0 || this.guarded.isOpen;
+    return this.holding || this.guarded.isOpen;
+  }
+
+  /** True while reads must not use the store: invalidations wait, or a reconnection is not yet checked. */
+  get holding(): boolean {
+    return this.invalidator.pending.size > 0 || !this.guarded.trusted;
   }
 
   get pendingInvalidations(): number {
@@ -150,7 +169,7 @@ export class CacheEngine {
     decode: (payload: string) => T,
     l1 = true,
   ): T | undefined {
-    if (this.invalidator.pending.size > 0) return undefined;
+    if (this.holding) return undefined;
     const payload =
       (l1 ? this.tier?.peek(key) : undefined) ??
       this.store.peekNow?.(key, tagKeys);
@@ -255,9 +274,15 @@ export class CacheEngine {
     return false;
   }
 
-  /** Starts what runs in the background (the tier's lease and bus). */
+  /** Starts what runs in the background (the tier's lease and bus, the restart check). */
   start(): void {
     this.tier?.start();
+    this.restarts?.start();
+  }
+
+  /** Resolves once the store may be read (at once without Redis), false after `timeoutMs`. */
+  whenTrusted(timeoutMs: number): Promise<boolean> {
+    return this.restarts?.whenTrusted(timeoutMs) ?? Promise.resolve(true);
   }
 
   /** Replays deferred invalidations now; true once none is left. */
@@ -272,6 +297,7 @@ export class CacheEngine {
 
   async close(): Promise<void> {
     this.reads.closed = true;
+    this.restarts?.close();
     await this.tier?.close();
     const left = this.invalidator.close();
     this.guarded.close();
