@@ -176,7 +176,7 @@ export class LexikonCacheModule
       return;
     }
     // the first check of the Redis run (and a clear, if it restarted unseen)
-    await this.engine.whenTrusted(this.options.connectWaitMs);
+    await this.engine.restarts?.whenTrusted(this.options.connectWaitMs);
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -42,7 +42,8 @@ export class CacheEngine {
   private readonly payloads: Payloads;
   /** The in-process tier, when configured. */
   readonly tier: TwoTier | undefined;
-  private readonly restarts: RestartGuard | undefined;
+  /** Keeps entries a Redis restart brought back from being served. */
+  readonly restarts: RestartGuard | undefined;
 
   constructor(
     readonly store: CacheStore,
@@ -100,18 +101,12 @@ export class CacheEngine {
       this.tier,
       this.metrics,
     );
-    this.restarts = createRestartGuard(
-      client,
-      options,
-      this.guarded,
-      this.allGlob(),
-      () => {
-        this.reads.flights.forgetCovered([], [], true);
-        this.tier?.drop('Redis restarted');
-      },
+    this.restarts = createRestartGuard(client, options, this.guarded, {
+      glob: this.allGlob(),
+      flights: this.reads.flights,
+      tier: this.tier,
       logger,
-    );
-    this.guarded.trust = this.restarts;
+    });
   }
 
   key(key: string): string {
@@ -132,12 +127,12 @@ export class CacheEngine {
     return patternToGlobs(this.prefix, '*')[0];
   }
 
-  /** True while reads must not trust the store (breaker open, invalidations pending, a restart not dealt with). */
+  /** True while reads must not trust the store (breaker open, or `holding`). */
   get bypassing(): boolean {
     return this.holding || this.guarded.isOpen;
   }
 
-  /** True while reads must not use the store: invalidations wait, or a reconnection is not yet checked. */
+  /** True while invalidations wait to be replayed, or a reconnection is not yet checked. */
   get holding(): boolean {
     return this.invalidator.pending.size > 0 || !this.guarded.trusted;
   }
@@ -278,11 +273,6 @@ export class CacheEngine {
   start(): void {
     this.tier?.start();
     this.restarts?.start();
-  }
-
-  /** Resolves once the store may be read (at once without Redis), false after `timeoutMs`. */
-  whenTrusted(timeoutMs: number): Promise<boolean> {
-    return this.restarts?.whenTrusted(timeoutMs) ?? Promise.resolve(true);
   }
 
   /** Replays deferred invalidations now; true once none is left. */

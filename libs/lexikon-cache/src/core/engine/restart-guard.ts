@@ -4,6 +4,8 @@ import { runMarkerKey } from '../keys/cache-keys.js';
 import type { CacheLogger } from '../logger.js';
 import type { ResolvedCacheOptions } from '../options/resolve-options.js';
 import { bounded, RunWatch } from '../store/redis/run-watch.js';
+import type { TwoTier } from '../tier/two-tier.js';
+import type { LeasedFlights } from './leased-flights.js';
 
 /** The longest a clear after a restart may run before it is tried again. */
 const CLEAR_BOUND_MS = 60_000;
@@ -98,7 +100,7 @@ export class RestartGuard {
     )
       return this.retryLater();
     if (this.watch.trustAfter(verdict)) {
-      for (const w of [...this.waiters]) w(true);
+      for (const w of this.waiters) w(true);
     }
   }
 
@@ -132,27 +134,46 @@ export class RestartGuard {
     this.closed = true;
     clearTimeout(this.timer);
     this.watch.stop();
-    for (const w of [...this.waiters]) w(false);
+    for (const w of this.waiters) w(false);
   }
 }
 
-/** The guard over `client` (the store's connection), or none without Redis. */
+/** What the guard clears, and what it empties in this process after a restart. */
+export interface RestartScope {
+  /** The glob of every key under the prefix. */
+  readonly glob: string;
+  /** Loads in flight: none started before the restart takes joiners. */
+  readonly flights: LeasedFlights;
+  readonly tier: TwoTier | undefined;
+  readonly logger: CacheLogger;
+}
+
+/**
+ * The guard over `client` (the store's connection), set as `store`'s
+ * trust, or none without Redis.
+ */
 export function createRestartGuard(
   client: Redis | Cluster | undefined,
   options: ResolvedCacheOptions,
   store: FailOpenStore,
-  allGlob: string,
-  forget: () => void,
-  logger: CacheLogger,
+  scope: RestartScope,
 ): RestartGuard | undefined {
   if (!client || store.store.kind !== 'redis') return undefined;
-  const prefix = options.keyPrefix;
-  return new RestartGuard(
-    new RunWatch(client, runMarkerKey(prefix), options.commandTimeoutMs),
+  const guard = new RestartGuard(
+    new RunWatch(
+      client,
+      runMarkerKey(options.keyPrefix),
+      options.commandTimeoutMs,
+    ),
     store,
-    allGlob,
-    forget,
-    logger,
+    scope.glob,
+    () => {
+      scope.flights.forgetCovered([], [], true);
+      scope.tier?.drop('Redis restarted');
+    },
+    scope.logger,
     options.breakerCooldownMs,
   );
+  store.trust = guard;
+  return guard;
 }
