@@ -98,6 +98,11 @@ async function keysUnder(raw: Redis, match: string): Promise<string[]> {
   return found;
 }
 
+/** Where the cache records the Redis run it was last cleared for. */
+function markerKey(prefix: string): string {
+  return `${prefix}{l1}:runs`;
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -135,13 +140,17 @@ describe.each([
   /**
    * Caches `old` for a route and a tagged `CacheService` entry, cuts the
    * AOF back to there after both are invalidated (by key, and by tag) and
-   * restarts Redis; checks that the stale entries came back.
+   * restarts Redis; checks that the stale entries came back. With
+   * `breakCheck`, the restart check cannot complete (its marker, which
+   * names the Redis run the cache was last cleared for, holds a hash)
+   * until the caller deletes it. Returns the route's entry key.
    */
   async function loseInvalidations(
     writer: App,
     prefix: string,
     closeWriter: boolean,
-  ): Promise<void> {
+    breakCheck = false,
+  ): Promise<string> {
     names.set('1', 'old');
     note = 'old';
     await writer.http().get('/terms/1').expect(200, { id: '1', name: 'old' });
@@ -158,6 +167,10 @@ describe.each([
     expect(termKey).toBeDefined();
     expect(tagKeys).toHaveLength(1);
     const tagBefore = await raw.get(tagKeys[0]);
+    if (breakCheck) {
+      await raw.del(markerKey(prefix));
+      await raw.hset(markerKey(prefix), 'held', '1');
+    }
     const aof = incrAof(redis.dataDir ?? '');
     const durable = statSync(aof).size;
 
@@ -185,16 +198,32 @@ describe.each([
     } finally {
       after.disconnect();
     }
+    return termKey;
+  }
+
+  /** Whether the app's store connection is back while `key` (the stale entry) is still in Redis. */
+  async function connectedBeforeClear(raw: Redis, key: string) {
+    const own = String(await raw.client('ID'));
+    const list = String(await raw.client('LIST'));
+    const others = list
+      .split('\n')
+      .filter((l) => l.startsWith('id=') && !l.startsWith(`id=${own} `))
+      .filter((l) => !/ name=lexikon-l1-bus-/.test(l));
+    return others.length > 0 && (await raw.exists(key)) === 1;
   }
 
   /**
    * Reads through the route and CacheService until the cache answers from
    * Redis again (a route HIT): every answer on the way must be the new one.
    */
-  async function expectNeverStale(reader: App): Promise<void> {
+  async function expectNeverStale(
+    reader: App,
+    beforeRead: () => Promise<void> = () => Promise.resolve(),
+  ): Promise<void> {
     const loadNote = () => Promise.resolve(note);
     let hits = 0;
-    for (let i = 0; i < 80 && hits < 2; i++) {
+    for (let i = 0; i < 300 && hits < 2; i++) {
+      await beforeRead();
       const r = await reader.http().get('/terms/1').expect(200);
       expect(r.body).toEqual({ id: '1', name: 'new' });
       expect(await reader.cache.get('note')).not.toBe('old');
@@ -225,5 +254,24 @@ describe.each([
     const reader = await boot(redis.url, prefix, l1);
     apps.push(reader);
     await expectNeverStale(reader);
+  });
+
+  it('keeps reads off a restarted Redis until its check has passed', async () => {
+    const prefix = uniquePrefix('restart-held');
+    const app = await boot(redis.url, prefix, l1);
+    apps.push(app);
+    const termKey = await loseInvalidations(app, prefix, false, true);
+    const raw = new Redis(redis.url);
+    let readsInTheGap = 0;
+    try {
+      await expectNeverStale(app, async () => {
+        if (!(await connectedBeforeClear(raw, termKey))) return;
+        // connected to a Redis that still holds the stale entry
+        if (++readsInTheGap === 5) await raw.del(markerKey(prefix));
+      });
+    } finally {
+      raw.disconnect();
+    }
+    expect(readsInTheGap).toBeGreaterThanOrEqual(5);
   });
 });
