@@ -93,6 +93,7 @@ export class RestartGuard {
   private async run(): Promise<void> {
     const verdict = await this.watch.check();
     if (verdict.kind === 'fault' || this.closed) return this.retryLater();
+    if (verdict.kind === 'unsealed') this.watch.distrust();
     if (verdict.kind !== 'same') this.forget();
     if (
       verdict.kind === 'unsealed' &&
