@@ -60,29 +60,20 @@ export class RunWatch {
     this.listener = onSuspect;
     this.client.on('ready', this.suspect);
     this.client.on('close', this.suspect);
-    // in a cluster a restarted node comes back as a new node connection;
-    // the pool also drops and adds nodes on every topology refresh, so
-    // these only ask for a check (which distrusts the store if it fails)
-    this.client.on('+node', this.recheck);
-    this.client.on('-node', this.recheck);
+    // in a cluster, node connections also come and go on every topology
+    // refresh: telling a restarted node from that is not done yet, so a
+    // node restart is seen only when the whole client reconnects
   }
 
   stop(): void {
     this.client.off('ready', this.suspect);
     this.client.off('close', this.suspect);
-    this.client.off('+node', this.recheck);
-    this.client.off('-node', this.recheck);
   }
 
   /** Stops trusting the store until the next check passes (a check found it not cleared). */
   distrust(): void {
     this.trust = false;
   }
-
-  private readonly recheck = (): void => {
-    this.generation++;
-    this.listener();
-  };
 
   private readonly suspect = (): void => {
     this.trust = false;
