@@ -20,6 +20,12 @@ export interface RedisServerOptions {
   port?: number;
   /** Extra redis-server arguments, e.g. ['--maxmemory', '10mb']. */
   args?: string[];
+  /**
+   * Keep the data directory across kill() and restart() (removed by stop()),
+   * so that a server started with persistence (`--appendonly yes`) reloads
+   * what it wrote.
+   */
+  persistent?: boolean;
 }
 
 const READY_TIMEOUT_MS = 10_000;
@@ -50,6 +56,7 @@ export class RedisServerProcess {
   private constructor(
     private currentPort: number,
     private readonly extraArgs: readonly string[],
+    private readonly persistent = false,
   ) {}
 
   static async start(
@@ -57,7 +64,11 @@ export class RedisServerProcess {
   ): Promise<RedisServerProcess> {
     for (let attempt = 1; ; attempt++) {
       const port = options.port ?? (await findFreePort());
-      const server = new RedisServerProcess(port, options.args ?? []);
+      const server = new RedisServerProcess(
+        port,
+        options.args ?? [],
+        options.persistent,
+      );
       try {
         await server.spawnAndWait();
         return server;
@@ -94,9 +105,15 @@ export class RedisServerProcess {
     return this.child !== undefined && !hasExited(this.child);
   }
 
+  /** The data directory while it exists (persistent servers keep it between runs). */
+  get dataDir(): string | undefined {
+    return this.dir;
+  }
+
   /** SIGTERM, then waits until the process has exited and the port is free. */
   async stop(): Promise<void> {
     await this.terminate('SIGTERM');
+    this.removeDir(true);
     running.delete(this);
   }
 
@@ -158,13 +175,14 @@ export class RedisServerProcess {
     this.removeDir();
   }
 
-  private removeDir(): void {
+  private removeDir(evenPersistent = false): void {
+    if (this.persistent && !evenPersistent) return;
     if (this.dir) rmSync(this.dir, { recursive: true, force: true });
     this.dir = undefined;
   }
 
   private async spawnAndWait(): Promise<void> {
-    const dir = mkdtempSync(join(testRunDir(), 'redis-'));
+    const dir = this.dir ?? mkdtempSync(join(testRunDir(), 'redis-'));
     const logPath = join(dir, 'redis.log');
     const log = openSync(logPath, 'a');
     let child: ChildProcess;

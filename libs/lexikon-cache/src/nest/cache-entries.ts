@@ -56,7 +56,7 @@ export async function writeMany(
   if (entries.some((e, i) => !engine.fitsSize(e.key, encoded[i]))) {
     return false;
   }
-  if (engine.pendingInvalidations > 0) return false;
+  if (engine.holding) return false;
   const plain: [string, string][] = [];
   const scoped: Promise<boolean>[] = [];
   entries.forEach((e, i) => {

@@ -22,14 +22,15 @@ export async function readOne<T>(
   engine: CacheEngine,
   key: string,
 ): Promise<T | undefined> {
-  if (engine.pendingInvalidations > 0) {
+  if (engine.holding) {
     engine.metrics.requestNow(key, 'bypass');
     return undefined;
   }
   const r = await engine.call('get', key, (s) =>
     s.read(key, [], undefined, false),
   );
-  if (!answered(r)) {
+  // a reconnection while the read was out: its answer may predate a restart
+  if (!answered(r) || !engine.guarded.trusted) {
     engine.metrics.requestNow(key, r === FAULT ? 'error' : 'bypass');
     return undefined;
   }
@@ -47,12 +48,12 @@ export async function readMany<T>(
   if (keys.length === 0) return misses;
   const count = (result: 'hit' | 'miss' | 'bypass' | 'error', key: string) =>
     engine.metrics.requestNow(key, result, undefined, false);
-  if (engine.pendingInvalidations > 0) {
+  if (engine.holding) {
     keys.forEach((k) => count('bypass', k));
     return misses;
   }
   const r = await engine.call('mget', keys[0], (s) => s.readMany(keys));
-  if (!answered(r)) {
+  if (!answered(r) || !engine.guarded.trusted) {
     keys.forEach((k) => count(r === FAULT ? 'error' : 'bypass', k));
     return misses;
   }

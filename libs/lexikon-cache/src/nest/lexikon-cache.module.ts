@@ -173,7 +173,10 @@ export class LexikonCacheModule
       this.logger.warn(
         `Cache store not reachable after ${this.options.connectWaitMs} ms; serving without it until it is`,
       );
+      return;
     }
+    // the first check of the Redis run (and a clear, if it restarted unseen)
+    await this.engine.restarts?.whenTrusted(this.options.connectWaitMs);
   }
 
   async onApplicationShutdown(): Promise<void> {

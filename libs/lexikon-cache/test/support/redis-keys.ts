@@ -2,7 +2,8 @@ import type { Redis } from 'ioredis';
 
 /**
  * Entry keys under `prefix` matching `pattern` (a SCAN glob after the
- * prefix), every SCAN page read; the tags' keys (`<prefix>{tags}…`) left out.
+ * prefix), every SCAN page read; the tags' keys (`<prefix>{tags}…`) and
+ * the library's state (`<prefix>{l1}…`: the tier, the Redis run marker) left out.
  */
 export async function entryKeys(
   raw: Redis,
@@ -21,7 +22,12 @@ export async function entryKeys(
       1000,
     );
     cursor = next;
-    found.push(...keys.filter((k) => !k.startsWith(`${prefix}{tags}`)));
+    found.push(
+      ...keys.filter(
+        (k) =>
+          !k.startsWith(`${prefix}{tags}`) && !k.startsWith(`${prefix}{l1}`),
+      ),
+    );
   } while (cursor !== '0');
   return found.sort();
 }

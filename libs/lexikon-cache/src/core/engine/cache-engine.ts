@@ -22,6 +22,7 @@ import type { Invalidation, InvalidationResult } from './invalidation.js';
 import { Invalidator } from './invalidator.js';
 import { DROPPED, Payloads } from './payloads.js';
 import { ReadThrough } from './read-through.js';
+import { createRestartGuard, type RestartGuard } from './restart-guard.js';
 
 export { DROPPED } from './payloads.js';
 
@@ -41,6 +42,8 @@ export class CacheEngine {
   private readonly payloads: Payloads;
   /** The in-process tier, when configured. */
   readonly tier: TwoTier | undefined;
+  /** Keeps entries a Redis restart brought back from being served. */
+  readonly restarts: RestartGuard | undefined;
 
   constructor(
     readonly store: CacheStore,
@@ -98,6 +101,12 @@ export class CacheEngine {
       this.tier,
       this.metrics,
     );
+    this.restarts = createRestartGuard(client, options, this.guarded, {
+      glob: this.allGlob(),
+      flights: this.reads.flights,
+      tier: this.tier,
+      logger,
+    });
   }
 
   key(key: string): string {
@@ -118,9 +127,14 @@ export class CacheEngine {
     return patternToGlobs(this.prefix, '*')[0];
   }
 
-  /** True while reads must not trust the store (breaker open or invalidations pending). */
+  /** True while reads must not trust the store (breaker open, or `holding`). */
   get bypassing(): boolean {
-    return this.invalidator.pending.size > 0 || this.guarded.isOpen;
+    return this.holding || this.guarded.isOpen;
+  }
+
+  /** True while invalidations wait to be replayed, or a reconnection is not yet checked. */
+  get holding(): boolean {
+    return this.invalidator.pending.size > 0 || !this.guarded.trusted;
   }
 
   get pendingInvalidations(): number {
@@ -150,7 +164,7 @@ export class CacheEngine {
     decode: (payload: string) => T,
     l1 = true,
   ): T | undefined {
-    if (this.invalidator.pending.size > 0) return undefined;
+    if (this.holding) return undefined;
     const payload =
       (l1 ? this.tier?.peek(key) : undefined) ??
       this.store.peekNow?.(key, tagKeys);
@@ -255,9 +269,10 @@ export class CacheEngine {
     return false;
   }
 
-  /** Starts what runs in the background (the tier's lease and bus). */
+  /** Starts what runs in the background (the tier's lease and bus, the restart check). */
   start(): void {
     this.tier?.start();
+    this.restarts?.start();
   }
 
   /** Replays deferred invalidations now; true once none is left. */
@@ -272,6 +287,7 @@ export class CacheEngine {
 
   async close(): Promise<void> {
     this.reads.closed = true;
+    this.restarts?.close();
     await this.tier?.close();
     const left = this.invalidator.close();
     this.guarded.close();

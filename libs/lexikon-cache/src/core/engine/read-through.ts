@@ -41,6 +41,10 @@ const POLL_MAX_MS = 100;
 /** Dropped-and-retried reads (undecodable entry, unconfirmed shared load) per call. */
 const MAX_RETRIES = 1;
 
+function isLease(o: ReadOutcome): o is { readonly lease: Lease } {
+  return typeof o === 'object' && 'lease' in o && o.lease !== undefined;
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -95,7 +99,7 @@ export class ReadThrough {
   }
 
   private async read<T>(c: Call<T>): Promise<T> {
-    if (this.invalidator.pending.size > 0) {
+    if (this.invalidator.pending.size > 0 || !this.store.trusted) {
       return this.loadLocally(c, 'bypass');
     }
     if (c.tier) {
@@ -123,6 +127,13 @@ export class ReadThrough {
   }
 
   private onRead<T>(c: Call<T>, outcome: ReadOutcome): Promise<T> {
+    if (!this.store.trusted) {
+      // the connection went away while the read was out: its answer may
+      // come from a Redis that restarted (a client that resends commands)
+      if (isLease(outcome))
+        this.invalidator.releaseLater(c.key, outcome.lease.token);
+      return this.loadLocally(c, 'bypass');
+    }
     if (typeof outcome === 'string' || isDetailedHit(outcome)) {
       const payload = typeof outcome === 'string' ? outcome : outcome.payload;
       const value = this.payloads.decodeOrDrop(c.key, payload, c.policy);
@@ -195,6 +206,12 @@ export class ReadThrough {
     const late =
       policy.lateTags?.(value).filter((t) => !tagKeys.includes(t)) ?? [];
     const ttlMs = this.jitter(policy.ttlMs);
+    if (!this.store.trusted) {
+      // a lease from before a restart may have come back with it
+      flight.outcome = 'refused';
+      this.invalidator.releaseLater(key, lease.token);
+      return value;
+    }
     const stored = await this.store.call('fill', key, (s) =>
       s.fill(key, lease, tagKeys, late, payload, ttlMs),
     );

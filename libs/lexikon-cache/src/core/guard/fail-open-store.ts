@@ -86,6 +86,17 @@ export class FailOpenStore {
     );
   }
 
+  /**
+   * Whether the store may be read (see `RestartGuard`): false between a
+   * reconnection and the check that the Redis behind it did not restart
+   * (or was cleared since). A field read: nothing on the hit path waits.
+   */
+  trust: { readonly trusted: boolean } | undefined;
+
+  get trusted(): boolean {
+    return this.trust?.trusted !== false;
+  }
+
   /** True while the breaker keeps calls from the store. */
   get isOpen(): boolean {
     return this.breaker.isOpen;

@@ -105,6 +105,14 @@ export function tierStateKey(prefix: string): string {
   return `${prefix}{l1}`;
 }
 
+/**
+ * The run ids of the Redis masters the cache was last cleared for (see
+ * `RestartGuard`); under the tier's state, so `clear()` and patterns spare it.
+ */
+export function runMarkerKey(prefix: string): string {
+  return `${tierStateKey(prefix)}:runs`;
+}
+
 /** Whether a caller's key would reach the tags' own names. */
 export function isReservedKey(key: string): boolean {
   return key.startsWith('{tags}');

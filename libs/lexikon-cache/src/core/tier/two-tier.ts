@@ -178,6 +178,11 @@ export class TwoTier {
     this.bus.ack(this.stateKeys[0], this.id, epoch, inc);
   }
 
+  /** Empties the tier and joins again (the store it mirrors may have gone back in time). */
+  drop(reason: string): void {
+    this.resync(reason);
+  }
+
   private stopServing(): void {
     this.validUntil = 0;
   }
