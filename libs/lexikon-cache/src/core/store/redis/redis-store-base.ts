@@ -6,6 +6,7 @@ import type {
   DetailedHit,
   Lease,
   LeaseRequest,
+  OutlivedEntry,
   ReadOutcome,
   StoreBatchOp,
   StoreBatchReply,
@@ -98,7 +99,14 @@ export abstract class RedisStoreBase implements CacheStore {
     lease: LeaseRequest | undefined,
     plainFirst?: boolean,
     detail?: boolean,
+    graceMs?: number,
   ): Promise<ReadOutcome>;
+
+  abstract keptEntry(
+    key: string,
+    token: string,
+    putBackMs: number,
+  ): Promise<boolean>;
 
   abstract fill(
     key: string,
@@ -153,8 +161,18 @@ export abstract class RedisStoreBase implements CacheStore {
     extraKeys: readonly string[],
     mode: 'c' | 's',
     detail: boolean,
+    graceMs = 0,
   ): Promise<ScriptReply> {
     const keys = extraKeys.length ? [key, ...extraKeys] : [key];
+    if (graceMs > 0) {
+      return this.run(READ, keys, [
+        lease?.ms ?? '0',
+        lease?.token ?? '',
+        mode,
+        detail ? 'd' : '',
+        graceMs,
+      ]);
+    }
     if (detail) {
       return this.run(READ, keys, [
         lease?.ms ?? '0',
@@ -168,6 +186,11 @@ export abstract class RedisStoreBase implements CacheStore {
       keys,
       lease ? [lease.ms, lease.token, mode] : ['0', '', mode],
     );
+  }
+
+  /** A READ reply of an outlived entry ({6|7, payload, ttl ms, ...}) as the port shapes it. */
+  protected outlived(r: ScriptReply[]): OutlivedEntry {
+    return { payload: String(r[1]), ttlMs: Number(r[2]) };
   }
 
   /** A READ reply of a detailed hit, as the port shapes it. */
