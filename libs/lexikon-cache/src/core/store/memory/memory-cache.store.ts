@@ -93,7 +93,8 @@ export class MemoryCacheStore implements CacheStore {
     this.misses++;
     const outlived =
       hit === undefined ? undefined : { payload: hit, ttlMs: left ?? 0 };
-    if (lease === undefined) return Promise.resolve(outlived ? { outlived } : {});
+    if (lease === undefined)
+      return Promise.resolve(outlived ? { outlived } : {});
     const slot = this.slots.get(key);
     // a lease whose tags moved on since it was taken is stale: take it over
     if (slot?.kind === 'lease' && this.leaseCurrent(slot)) {

@@ -67,7 +67,14 @@ export class RedisStandaloneStore extends RedisStoreBase {
     const extra = tagKeys.length
       ? [this.settings.sequenceKey, ...tagKeys]
       : this.sequenceKeys;
-    const reply = await this.readScript(key, lease, extra, 's', detail, graceMs);
+    const reply = await this.readScript(
+      key,
+      lease,
+      extra,
+      's',
+      detail,
+      graceMs,
+    );
     if (typeof reply === 'string') return reply;
     const r = reply as ScriptReply[];
     if (r[0] === READ_DETAILED) return this.detailed(r);
