@@ -1,3 +1,7 @@
+import {
+  resolveGrace,
+  type GraceSettings,
+} from '../core/options/grace-options.js';
 import type {
   CacheableOptions,
   CacheCallContext,
@@ -47,6 +51,8 @@ export interface CacheablePlan extends EntryPlan {
   readonly maxAgeSeconds: number | undefined;
   /** Whether the entry may be kept in the in-process tier. */
   readonly l1: boolean;
+  /** Grace period and loader timeouts (the module's unless the decorator says). */
+  readonly grace: GraceSettings;
 }
 
 export interface PutPlan extends EntryPlan {
@@ -185,6 +191,9 @@ function compileCacheable(
           ),
     // a sensitive entry never sits in process memory beyond the call
     l1: o.l1 !== false && entry.inProcess,
+    grace: resolveGrace(o.grace, o.timeouts, options.grace, (m) =>
+      CacheDecorationError.create(where, m),
+    ),
   };
 }
 

@@ -224,7 +224,7 @@ export class LeasedLoads {
     const cause =
       err === undefined
         ? ''
-        : `: ${err instanceof Error ? err.message : String(err)}`;
+        : `: ${err instanceof Error ? err.message : typeof err === 'string' ? err : 'a non-Error was thrown'}`;
     this.p.logger.warn(
       `Serving a "${this.namespace(c)}" entry past its TTL (within its grace) because ${why}${cause}`,
     );
