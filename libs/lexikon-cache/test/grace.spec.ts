@@ -18,6 +18,7 @@ import {
   targetOptions,
   type StoreTarget,
 } from './support/store-fixture.js';
+import { within } from './support/bounded.js';
 
 /** Entries live this long; a test waits past it for an entry to outlive its TTL. */
 const TTL_MS = 150;
@@ -192,7 +193,10 @@ describe.each<Setup>([
       return 'new';
     };
     const timed = { ...opts, timeouts: { soft: 50, hard: 60_000 } };
-    await expect(a.cache.getOrSet('k6', slow, timed)).resolves.toBe('old');
+    const { value: served } = await within(5_000, () =>
+      a.cache.getOrSet('k6', slow, timed),
+    );
+    expect(served).toBe('old');
     expect(loads).toBe(1);
     gate.open();
     // the load filled the entry through its lease: the next read is a hit
@@ -212,7 +216,9 @@ describe.each<Setup>([
     };
     try {
       await expect(
-        a.cache.getOrSet('k7', hung, { ...opts, timeouts: { hard: 50 } }),
+        within(5_000, () =>
+          a.cache.getOrSet('k7', hung, { ...opts, timeouts: { hard: 50 } }),
+        ),
       ).rejects.toBeInstanceOf(LoaderTimeoutError);
     } finally {
       gate.open();
