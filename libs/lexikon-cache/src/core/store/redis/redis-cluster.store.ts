@@ -9,6 +9,7 @@ import type {
 import type { ScriptReply } from './batch-codec.js';
 import { clusterKeptEntry, sha1 } from './cluster-kept.js';
 import { parseEntry, stampEntry, UNTAGGED_HEADER } from './entry-header.js';
+import { detailedOf, outlivedOf } from './read-replies.js';
 import { RedisStoreBase, type RedisStoreSettings } from './redis-store-base.js';
 import {
   BUMP,
@@ -101,10 +102,10 @@ export class RedisClusterStore extends RedisStoreBase {
     if (typeof reply === 'string') return reply;
     const r = reply as ScriptReply[];
     const code = r[0];
-    if (code === READ_DETAILED) return this.detailed(r);
-    if (code === READ_OUTLIVED) return { outlived: this.outlived(r) };
+    if (code === READ_DETAILED) return detailedOf(r);
+    if (code === READ_OUTLIVED) return { outlived: outlivedOf(r) };
     if (code === READ_OUTLIVED_LEASED && lease) {
-      const outlived = this.outlived(r);
+      const outlived = outlivedOf(r);
       return { outlived, lease: await this.leaseOf(key, lease, tagKeys, tags) };
     }
     if (code === READ_HANDBACK) {

@@ -7,6 +7,7 @@ import type {
 } from '../cache-store.js';
 import type { ScriptReply } from './batch-codec.js';
 import { UNTAGGED_HEADER } from './entry-header.js';
+import { detailedOf, outlivedOf } from './read-replies.js';
 import { RedisStoreBase, type RedisStoreSettings } from './redis-store-base.js';
 import {
   BUMP,
@@ -77,8 +78,8 @@ export class RedisStandaloneStore extends RedisStoreBase {
     );
     if (typeof reply === 'string') return reply;
     const r = reply as ScriptReply[];
-    if (r[0] === READ_DETAILED) return this.detailed(r);
-    if (r[0] === READ_OUTLIVED) return { outlived: this.outlived(r) };
+    if (r[0] === READ_DETAILED) return detailedOf(r);
+    if (r[0] === READ_OUTLIVED) return { outlived: outlivedOf(r) };
     return this.toMiss(key, r, lease);
   }
 
@@ -91,7 +92,7 @@ export class RedisStandaloneStore extends RedisStoreBase {
     this.corrupt(code, key);
     if (lease && code === READ_OUTLIVED_LEASED) {
       return {
-        outlived: this.outlived(reply),
+        outlived: outlivedOf(reply),
         lease: {
           token: lease.token,
           since: String(reply[3]),

@@ -3,10 +3,8 @@ import { CacheWrongTypeError } from '../../errors/lexikon-cache.error.js';
 import type {
   CacheStore,
   CacheStoreInfo,
-  DetailedHit,
   Lease,
   LeaseRequest,
-  OutlivedEntry,
   ReadOutcome,
   StoreBatchOp,
   StoreBatchReply,
@@ -164,42 +162,15 @@ export abstract class RedisStoreBase implements CacheStore {
     graceMs = 0,
   ): Promise<ScriptReply> {
     const keys = extraKeys.length ? [key, ...extraKeys] : [key];
-    if (graceMs > 0) {
-      return this.run(READ, keys, [
-        lease?.ms ?? '0',
-        lease?.token ?? '',
-        mode,
-        detail ? 'd' : '',
-        graceMs,
-      ]);
-    }
-    if (detail) {
-      return this.run(READ, keys, [
-        lease?.ms ?? '0',
-        lease?.token ?? '',
-        mode,
-        'd',
-      ]);
-    }
-    return this.run(
-      READ,
-      keys,
-      lease ? [lease.ms, lease.token, mode] : ['0', '', mode],
-    );
-  }
-
-  /** A READ reply of an outlived entry ({6|7, payload, ttl ms, ...}) as the port shapes it. */
-  protected outlived(r: ScriptReply[]): OutlivedEntry {
-    return { payload: String(r[1]), ttlMs: Number(r[2]) };
-  }
-
-  /** A READ reply of a detailed hit, as the port shapes it. */
-  protected detailed(r: ScriptReply[]): DetailedHit {
-    return {
-      payload: String(r[1]),
-      ttlMs: Number(r[2]),
-      tagKeys: r.slice(3) as string[],
-    };
+    const args: (string | number)[] = [
+      lease?.ms ?? '0',
+      lease?.token ?? '',
+      mode,
+    ];
+    // only a read that asks for more sends more arguments
+    if (detail || graceMs > 0) args.push(detail ? 'd' : '');
+    if (graceMs > 0) args.push(graceMs);
+    return this.run(READ, keys, args);
   }
 
   async release(key: string, token: string): Promise<void> {
