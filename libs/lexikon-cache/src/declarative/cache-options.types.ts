@@ -103,6 +103,11 @@ export interface CacheableOptions<TResult = unknown> {
   grace?: Duration | false;
   /** Time limits of the method (see `LoaderTimeouts`). `false`: none. Default: the module's. */
   timeouts?: LoaderTimeouts | false;
+  /**
+   * How long past its TTL the entry is answered at once while one reload
+   * refreshes it (HTTP: `X-Cache: STALE`). `false`: none. Default: the module's.
+   */
+  staleWhileRevalidate?: Duration | false;
 }
 
 /**

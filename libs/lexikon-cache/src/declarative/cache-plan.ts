@@ -1,7 +1,4 @@
-import {
-  resolveGrace,
-  type GraceSettings,
-} from '../core/options/grace-options.js';
+import type { GraceSettings } from '../core/options/grace-options.js';
 import type {
   CacheableOptions,
   CacheCallContext,
@@ -19,7 +16,12 @@ import {
   type RootResolver,
 } from '../core/keys/key-template.js';
 import type { ResolvedCacheOptions } from '../core/options/resolve-options.js';
-import { compileEntry, durationOf, type EntryPlan } from './entry-plan.js';
+import {
+  compileEntry,
+  compileGrace,
+  durationOf,
+  type EntryPlan,
+} from './entry-plan.js';
 import { EntryVersions } from './entry-versions.js';
 
 /**
@@ -191,9 +193,7 @@ function compileCacheable(
           ),
     // a sensitive entry never sits in process memory beyond the call
     l1: o.l1 !== false && entry.inProcess,
-    grace: resolveGrace(o.grace, o.timeouts, options.grace, (m) =>
-      CacheDecorationError.create(where, m),
-    ),
+    grace: compileGrace(where, o, options),
   };
 }
 

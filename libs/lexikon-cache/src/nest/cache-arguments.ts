@@ -45,5 +45,6 @@ export function graceOf(
     options?.timeouts,
     inherited,
     (m) => new CacheOptionsError(`getOrSet: ${m}`),
+    options?.staleWhileRevalidate,
   );
 }

@@ -50,6 +50,8 @@ export interface CacheGetOrSetOptions extends CacheSetOptions {
   grace?: Duration | false;
   /** Time limits of the loader (see `LoaderTimeouts`). `false`: none. Default: the module's. */
   timeouts?: LoaderTimeouts | false;
+  /** How long past its TTL the entry is returned at once while one reload refreshes it. `false`: none. */
+  staleWhileRevalidate?: Duration | false;
 }
 
 /**

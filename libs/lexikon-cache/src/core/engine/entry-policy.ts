@@ -23,6 +23,11 @@ export interface EntryPolicy<T> {
    * invalidation reached it. 0 or absent: none (the hit path is untouched).
    */
   readonly graceMs?: number;
+  /**
+   * An entry at most this long (ms) past its TTL is answered at once while
+   * one reload refreshes it in the background (never more than `graceMs`).
+   */
+  readonly staleWhileRevalidateMs?: number;
   /** Past this (ms), a load serves the entry within its grace while it goes on. */
   readonly softTimeoutMs?: number;
   /** Past this (ms), a load's caller gets `LoaderTimeoutError`, or the entry within its grace. */

@@ -90,12 +90,12 @@ export class LeasedLoads {
         if (outlived && kept !== DROPPED) {
           return this.answerStale(c, flight, kept, started, outlived, 'hard');
         }
-        if (outlived) this.p.metrics.request(c, 'miss');
+        if (outlived && !c.background) this.p.metrics.request(c, 'miss');
         throw LoaderTimeoutError.create(this.namespace(c), hardMs ?? 0);
       }
       const r = first as Settled<T>;
       if (r.ok && r.stale) return this.stale(c, r.value);
-      if (outlived) this.p.metrics.request(c, 'miss');
+      if (outlived && !c.background) this.p.metrics.request(c, 'miss');
       if (r.ok) return r.value;
       throw r.err;
     } finally {
@@ -126,7 +126,7 @@ export class LeasedLoads {
         const kept = this.decoded(c, outlived);
         if (kept !== DROPPED) {
           flight.outcome ??= 'stale';
-          this.warn(c, 'its loader failed', err);
+          if (!c.background) this.warn(c, 'its loader failed', err);
           return { ok: true, value: kept, stale: true };
         }
       } else if (!outlived) {
@@ -206,6 +206,35 @@ export class LeasedLoads {
     flight.staleUntil = started + outlived.ttlMs;
     this.warn(c, `its loader passed its ${which} timeout`);
     return this.stale(c, value);
+  }
+
+  /** Whether an outlived entry is young enough to answer at once while it revalidates. */
+  revalidates<T>(c: ReadCall<T>, outlived: OutlivedEntry): boolean {
+    const swr = c.policy.staleWhileRevalidateMs;
+    return swr !== undefined && outlived.ttlMs >= (c.policy.graceMs ?? 0) - swr;
+  }
+
+  /**
+   * Answers with the outlived entry now (the read that named it checked its
+   * tags) and has `lead` reload it in the background under the lease this
+   * read took, so one refresh runs per key across instances.
+   */
+  revalidate<T>(
+    c: ReadCall<T>,
+    outlived: OutlivedEntry,
+    lead: (refresh: ReadCall<T>) => Promise<T>,
+  ): Promise<T> {
+    const value = this.decoded(c, outlived);
+    if (value === DROPPED) return lead(c);
+    const refresh: ReadCall<T> = {
+      ...c,
+      background: true,
+      onStale: undefined,
+      span: undefined,
+    };
+    // its failure puts the entry back (within its grace) and is nobody's answer
+    lead(refresh).catch(() => undefined);
+    return Promise.resolve(this.stale(c, value));
   }
 
   /** Counts and reports a stale answer. */

@@ -11,6 +11,8 @@ export interface ReadCall<T> {
   readonly tier: TwoTier | undefined;
   /** Told when the call is answered with an entry past its TTL (within its grace). */
   readonly onStale: (() => void) | undefined;
+  /** A refresh in the background: nobody waits on it, nothing counts it as a request. */
+  readonly background?: boolean;
   ticket: AdmitTicket | undefined;
   attempt: number;
   span: CacheSpan | undefined;

@@ -20,15 +20,13 @@ import { LeaseTokens } from './lease-tokens.js';
 import { LocalFlights } from './local-flights.js';
 import { DROPPED, type Payloads } from './payloads.js';
 import { LeasedLoads } from './leased-loads.js';
-import type { ReadCall } from './read-call.js';
+import type { ReadCall as Call } from './read-call.js';
 
 export interface ReadThroughSettings {
   readonly leaseTtlMs: number;
   readonly lockWaitMs: number;
   readonly ttlJitter: number;
 }
-
-type Call<T> = ReadCall<T>;
 
 const POLL_START_MS = 5;
 const POLL_MAX_MS = 100;
@@ -152,7 +150,14 @@ export class ReadThrough {
       }
       return this.retry(c);
     }
-    if (outcome.lease) return this.lead(c, outcome.lease, outcome.outlived);
+    const { lease, outlived } = outcome;
+    if (lease) {
+      if (outlived && this.leased.revalidates(c, outlived))
+        return this.leased.revalidate(c, outlived, (r) =>
+          this.lead(r, lease, outlived),
+        );
+      return this.lead(c, lease, outlived);
+    }
     if (outcome.holder !== undefined) {
       const flight = this.flights.get(c.key);
       if (flight && flight.token === outcome.holder)

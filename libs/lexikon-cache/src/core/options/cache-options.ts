@@ -165,6 +165,12 @@ export interface LexikonCacheModuleOptions {
   grace?: Duration;
   /** Time limits of every loader; decorators and calls may override them. Default none. */
   timeouts?: LoaderTimeouts;
+  /**
+   * How long past its TTL an entry is answered at once while one reload
+   * (across instances) refreshes it in the background; implies a grace
+   * period at least as long. Decorators and calls may override it. Default none.
+   */
+  staleWhileRevalidate?: Duration;
 }
 
 /** The in-process tier's bounds and its coherence protocol's timings. */

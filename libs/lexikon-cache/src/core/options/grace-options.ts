@@ -20,7 +20,9 @@ export interface LoaderTimeouts {
 
 /** Grace period and loader timeouts in ms, as entry policies carry them (absent: none). */
 export interface GraceSettings {
+  /** At least the stale-while-revalidate window. */
   readonly graceMs?: number;
+  readonly staleWhileRevalidateMs?: number;
   readonly softTimeoutMs?: number;
   readonly hardTimeoutMs?: number;
 }
@@ -51,11 +53,19 @@ export function resolveGrace(
   timeouts: LoaderTimeouts | false | undefined,
   inherited: GraceSettings,
   fail: (message: string) => Error,
+  swr?: Duration | false,
 ): GraceSettings {
-  const graceMs =
+  const swrMs =
+    swr === false
+      ? undefined
+      : (ms('staleWhileRevalidate', swr, fail) ??
+        inherited.staleWhileRevalidateMs);
+  const own =
     grace === false
       ? undefined
       : (ms('grace', grace, fail) ?? inherited.graceMs);
+  // an entry served while it revalidates is kept at least that long
+  const graceMs = swrMs === undefined ? own : Math.max(own ?? 0, swrMs);
   let soft = inherited.softTimeoutMs;
   let hard = inherited.hardTimeoutMs;
   if (timeouts === false) {
@@ -76,5 +86,10 @@ export function resolveGrace(
   }
   if (graceMs === undefined && soft === undefined && hard === undefined)
     return NO_GRACE;
-  return { graceMs, softTimeoutMs: soft, hardTimeoutMs: hard };
+  return {
+    graceMs,
+    staleWhileRevalidateMs: swrMs,
+    softTimeoutMs: soft,
+    hardTimeoutMs: hard,
+  };
 }

@@ -191,6 +191,7 @@ export function resolveOptions(
       options.timeouts,
       NO_GRACE,
       (m) => new CacheOptionsError(m),
+      options.staleWhileRevalidate,
     ),
     commandTimeoutMs: durationOption(
       'commandTimeout',
