@@ -283,3 +283,60 @@ describe('grace with the in-process tier on two instances', () => {
     expect(loads).toBe(1);
   });
 });
+
+/**
+ * Stale-while-revalidate: past its TTL, within the window, the entry is
+ * answered at once while one reload, across instances, refreshes it.
+ */
+describe('stale-while-revalidate on two instances (redis)', () => {
+  const prefix = uniquePrefix('swr');
+  let a: Awaited<ReturnType<typeof instance>>;
+  let b: Awaited<ReturnType<typeof instance>>;
+  let raw: Redis | Cluster | undefined;
+
+  beforeAll(async () => {
+    const options: LexikonCacheModuleOptions = {
+      ...(await targetOptions('redis')),
+      keyPrefix: prefix,
+    };
+    a = await instance(options);
+    b = await instance(options);
+    raw = await rawClient('redis');
+  });
+
+  afterAll(async () => {
+    await a.module.close();
+    await b.module.close();
+    if (raw) {
+      await deleteKeysWithPrefix(raw, prefix);
+      raw.disconnect();
+    }
+  });
+
+  it('answers at once and refreshes once in the background', async () => {
+    const opts = { ttl: TTL_MS, staleWhileRevalidate: '1m' as const };
+    await a.cache.getOrSet('s', () => Promise.resolve('old'), opts);
+    await sleep(TTL_MS + 100);
+    const gate = latch();
+    let loads = 0;
+    const slow = async () => {
+      loads++;
+      await gate.promise;
+      return 'new';
+    };
+    // answered while the refresh is still held at the gate
+    const { value } = await within(5_000, () =>
+      a.cache.getOrSet('s', slow, opts),
+    );
+    expect(value).toBe('old');
+    // readers on both instances meanwhile start no second refresh
+    const others = [a, b, a, b].map((x) => x.cache.getOrSet('s', slow, opts));
+    await sleep(50);
+    expect(loads).toBe(1);
+    gate.open();
+    const after = await within(10_000, () => Promise.all(others));
+    expect(after.value.every((v) => v === 'old' || v === 'new')).toBe(true);
+    await expect(b.cache.getOrSet('s', slow, opts)).resolves.toBe('new');
+    expect(loads).toBe(1);
+  });
+});
