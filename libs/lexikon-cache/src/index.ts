@@ -5,6 +5,7 @@ export type {
   RedisConnectionOptions,
 } from './core/options/cache-options.js';
 export type { Duration, DurationUnit } from './core/time/duration.js';
+export type { LoaderTimeouts } from './core/options/grace-options.js';
 export { CacheService } from './nest/cache.service.js';
 export type {
   CacheEntryOptions,
@@ -46,6 +47,7 @@ export {
   CacheDecorationError,
   CacheUnavailableError,
   SensitiveValueError,
+  LoaderTimeoutError,
 } from './core/errors/lexikon-cache.error.js';
 export { DEFAULT_SENSITIVE_FIELDS } from './core/options/resolve-entry-options.js';
 export type { LexikonCacheErrorCode } from './core/errors/lexikon-cache.error.js';

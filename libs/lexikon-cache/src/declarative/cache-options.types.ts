@@ -1,3 +1,4 @@
+import type { LoaderTimeouts } from '../core/options/grace-options.js';
 import type { Duration } from '../core/time/duration.js';
 
 /**
@@ -94,6 +95,19 @@ export interface CacheableOptions<TResult = unknown> {
    * one): every read goes to Redis. Default true.
    */
   l1?: boolean;
+  /**
+   * How long the entry is kept past its TTL, served instead of the method's
+   * error or timeout (HTTP: `X-Cache: STALE`); never after an invalidation
+   * reached it. `false`: none. Default: the module's `grace`.
+   */
+  grace?: Duration | false;
+  /** Time limits of the method (see `LoaderTimeouts`). `false`: none. Default: the module's. */
+  timeouts?: LoaderTimeouts | false;
+  /**
+   * How long past its TTL the entry is answered at once while one reload
+   * refreshes it (HTTP: `X-Cache: STALE`). `false`: none. Default: the module's.
+   */
+  staleWhileRevalidate?: Duration | false;
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { GraceSettings } from '../core/options/grace-options.js';
 import type {
   CacheableOptions,
   CacheCallContext,
@@ -15,7 +16,12 @@ import {
   type RootResolver,
 } from '../core/keys/key-template.js';
 import type { ResolvedCacheOptions } from '../core/options/resolve-options.js';
-import { compileEntry, durationOf, type EntryPlan } from './entry-plan.js';
+import {
+  compileEntry,
+  compileGrace,
+  durationOf,
+  type EntryPlan,
+} from './entry-plan.js';
 import { EntryVersions } from './entry-versions.js';
 
 /**
@@ -47,6 +53,8 @@ export interface CacheablePlan extends EntryPlan {
   readonly maxAgeSeconds: number | undefined;
   /** Whether the entry may be kept in the in-process tier. */
   readonly l1: boolean;
+  /** Grace period and loader timeouts (the module's unless the decorator says). */
+  readonly grace: GraceSettings;
 }
 
 export interface PutPlan extends EntryPlan {
@@ -185,6 +193,7 @@ function compileCacheable(
           ),
     // a sensitive entry never sits in process memory beyond the call
     l1: o.l1 !== false && entry.inProcess,
+    grace: compileGrace(where, o, options),
   };
 }
 

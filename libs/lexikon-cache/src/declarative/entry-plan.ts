@@ -1,5 +1,10 @@
 import { CacheDecorationError } from '../core/errors/lexikon-cache.error.js';
+import {
+  resolveGrace,
+  type GraceSettings,
+} from '../core/options/grace-options.js';
 import type { ResolvedCacheOptions } from '../core/options/resolve-options.js';
+import type { CacheableOptions } from './cache-options.types.js';
 import {
   describeDuration,
   durationMs,
@@ -87,4 +92,19 @@ export function compileEntry(
     sensitive,
     inProcess: !sensitive,
   };
+}
+
+/** A `@Cacheable`'s grace period, revalidation window and loader timeouts, over the module's. */
+export function compileGrace(
+  where: string,
+  o: Pick<CacheableOptions, 'grace' | 'timeouts' | 'staleWhileRevalidate'>,
+  options: ResolvedCacheOptions,
+): GraceSettings {
+  return resolveGrace(
+    o.grace,
+    o.timeouts,
+    options.grace,
+    (m) => CacheDecorationError.create(where, m),
+    o.staleWhileRevalidate,
+  );
 }

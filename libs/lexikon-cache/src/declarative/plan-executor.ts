@@ -241,6 +241,7 @@ export class PlanExecutor {
       : run;
     const late = c.lateTags.length > 0 || c.tagsFn !== undefined;
     const policy: EntryPolicy<unknown> = {
+      ...c.grace,
       ttlMs: c.ttlMs,
       encode: (value) => {
         if (!(verdict ?? this.storable(c, value, call.ctx))) return undefined;

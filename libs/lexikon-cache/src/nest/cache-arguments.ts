@@ -1,10 +1,16 @@
 import {
+  CacheOptionsError,
   InvalidKeyError,
   InvalidTtlError,
   LexikonCacheError,
 } from '../core/errors/lexikon-cache.error.js';
 import { isReservedKey } from '../core/keys/cache-keys.js';
+import {
+  resolveGrace,
+  type GraceSettings,
+} from '../core/options/grace-options.js';
 import { durationMs, type Duration } from '../core/time/duration.js';
+import type { CacheGetOrSetOptions } from './cache-service.types.js';
 
 /** A caller's key: a non-empty string that cannot reach the library's own names. */
 export function checkKey(key: unknown): asserts key is string {
@@ -27,4 +33,18 @@ export function checkBy(by: number): void {
       `increment needs an integer, got ${String(by)}`,
     );
   }
+}
+
+/** A `getOrSet` call's grace period and timeouts over the module's (checked). */
+export function graceOf(
+  options: CacheGetOrSetOptions | undefined,
+  inherited: GraceSettings,
+): GraceSettings {
+  return resolveGrace(
+    options?.grace,
+    options?.timeouts,
+    inherited,
+    (m) => new CacheOptionsError(`getOrSet: ${m}`),
+    options?.staleWhileRevalidate,
+  );
 }

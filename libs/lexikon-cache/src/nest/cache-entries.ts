@@ -1,3 +1,4 @@
+import { NO_GRACE, type GraceSettings } from '../core/options/grace-options.js';
 import { decodeStoredValue } from '../core/codec/http-entry.js';
 import { encodeValue } from '../core/codec/value-codec.js';
 import type { CacheEngine } from '../core/engine/cache-engine.js';
@@ -18,8 +19,10 @@ export const VALUE_POLICY: EntryPolicy<unknown> = {
 export function loaderPolicy<T>(
   ttlMs: number,
   cacheNullish: boolean,
+  grace: GraceSettings = NO_GRACE,
 ): EntryPolicy<T> {
   return {
+    ...grace,
     ttlMs,
     encode: (value) =>
       cacheNullish || value != null ? encodeValue(value) : undefined,

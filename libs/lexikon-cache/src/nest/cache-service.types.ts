@@ -1,3 +1,4 @@
+import type { LoaderTimeouts } from '../core/options/grace-options.js';
 import type { CacheStatsSnapshot } from '../core/engine/cache-stats.js';
 import type { InvalidationKind } from '../core/metrics/cache-metrics.js';
 import type { CacheNamespaceStatistics } from '../core/metrics/namespace-stats.js';
@@ -41,6 +42,16 @@ export interface CacheSetOptions extends CacheEntryOptions {
 export interface CacheGetOrSetOptions extends CacheSetOptions {
   /** Store a `null`/`undefined` result too (default true). */
   cacheNullish?: boolean;
+  /**
+   * How long the entry is kept past its TTL, returned instead of the
+   * loader's error or timeout; never after an invalidation reached it.
+   * `false`: none. Default: the module's `grace`.
+   */
+  grace?: Duration | false;
+  /** Time limits of the loader (see `LoaderTimeouts`). `false`: none. Default: the module's. */
+  timeouts?: LoaderTimeouts | false;
+  /** How long past its TTL the entry is returned at once while one reload refreshes it. `false`: none. */
+  staleWhileRevalidate?: Duration | false;
 }
 
 /**

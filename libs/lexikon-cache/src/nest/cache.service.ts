@@ -12,7 +12,7 @@ import {
   scopedEntry,
 } from '../declarative/entry-scope.js';
 import { EntryVersions } from '../declarative/entry-versions.js';
-import { checkBy, checkKey, ttlMsOf } from './cache-arguments.js';
+import { checkBy, checkKey, graceOf, ttlMsOf } from './cache-arguments.js';
 import { CacheBatch, runBatch, type BatchResults } from './cache-batch.js';
 import {
   loaderPolicy,
@@ -211,11 +211,12 @@ export class CacheService {
       const entry = this.entry(key, options?.version);
       const ttlMs = this.ttlMs(options?.ttl);
       const tagKeys = [...this.tagKeys(options?.tags), ...entry.tagKeys];
+      const grace = graceOf(options, this.engine.options.grace);
       return this.engine.getOrLoad(
         entry.key,
         tagKeys,
         async () => loader(),
-        loaderPolicy<T>(ttlMs, options?.cacheNullish ?? true),
+        loaderPolicy<T>(ttlMs, options?.cacheNullish ?? true, grace),
       );
     } catch (err) {
       return Promise.reject(

@@ -100,6 +100,8 @@ export class CacheEngine {
       options,
       this.tier,
       this.metrics,
+      logger,
+      options.keyPrefix,
     );
     this.restarts = createRestartGuard(client, options, this.guarded, {
       glob: this.allGlob(),
@@ -163,11 +165,14 @@ export class CacheEngine {
     tagKeys: readonly string[],
     decode: (payload: string) => T,
     l1 = true,
+    graceMs = 0,
   ): T | undefined {
     if (this.holding) return undefined;
     const payload =
       (l1 ? this.tier?.peek(key) : undefined) ??
-      this.store.peekNow?.(key, tagKeys);
+      (graceMs > 0
+        ? this.store.peekNow?.(key, tagKeys, graceMs)
+        : this.store.peekNow?.(key, tagKeys));
     if (payload === undefined) return undefined;
     try {
       const value = decode(payload);
@@ -181,15 +186,18 @@ export class CacheEngine {
   /**
    * The cached value of `key`, or the loader's (stored for next time).
    * Concurrent callers share one loader call when its value is stored; a
-   * loader error reaches all of them and stores nothing.
+   * loader error reaches all of them and stores nothing, unless the policy
+   * gives a grace period and an entry within it may be served instead
+   * (`onStale` is told then).
    */
   getOrLoad<T>(
     key: string,
     tagKeys: readonly string[],
     loader: () => Promise<T>,
     policy: EntryPolicy<T>,
+    onStale?: () => void,
   ): Promise<T> {
-    return this.reads.getOrLoad(key, tagKeys, loader, policy);
+    return this.reads.getOrLoad(key, tagKeys, loader, policy, onStale);
   }
 
   /** Decodes a payload read outside getOrLoad; an undecodable one is dropped. */

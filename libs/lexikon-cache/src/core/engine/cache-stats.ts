@@ -10,6 +10,8 @@ export class CacheStats {
   errors = 0;
   corrupt = 0;
   oversized = 0;
+  /** Calls answered with an entry past its TTL, within its grace period. */
+  stale = 0;
 
   snapshot(): CacheStatsSnapshot {
     return {
@@ -22,13 +24,15 @@ export class CacheStats {
       errors: this.errors,
       corrupt: this.corrupt,
       oversized: this.oversized,
+      stale: this.stale,
     };
   }
 }
 
 /**
  * This process's cache counters since start-up (hits, misses, bypasses,
- * loads, fills, invalidations, errors, corrupt and oversized entries), as
+ * loads, fills, invalidations, errors, corrupt and oversized entries, stale
+ * answers within a grace period), as
  * `CacheService.info()` reports them under `stats`.
  *
  * @example

@@ -17,4 +17,19 @@ export interface EntryPolicy<T> {
   readonly lateTags?: (value: T) => readonly string[];
   /** False keeps the entry out of the in-process tier. */
   readonly l1?: boolean;
+  /**
+   * How long past its TTL the entry is kept (ms): while its reload runs, and
+   * served instead of the loader's error or timeout. Never after an
+   * invalidation reached it. 0 or absent: none (the hit path is untouched).
+   */
+  readonly graceMs?: number;
+  /**
+   * An entry at most this long (ms) past its TTL is answered at once while
+   * one reload refreshes it in the background (never more than `graceMs`).
+   */
+  readonly staleWhileRevalidateMs?: number;
+  /** Past this (ms), a load serves the entry within its grace while it goes on. */
+  readonly softTimeoutMs?: number;
+  /** Past this (ms), a load's caller gets `LoaderTimeoutError`, or the entry within its grace. */
+  readonly hardTimeoutMs?: number;
 }

@@ -1,13 +1,21 @@
 import type { FailOpenStore } from '../guard/fail-open-store.js';
 
 /** How a leased load ended, which decides what callers that joined it may take. */
-export type FillOutcome = 'stored' | 'declined' | 'refused' | 'unknown';
+export type FillOutcome =
+  | 'stored'
+  | 'declined'
+  | 'refused'
+  | 'unknown'
+  /** an entry within its grace was served instead (the store confirmed it still may be) */
+  | 'stale';
 
 export interface Flight {
   readonly token: string;
   readonly tagKeys: readonly string[];
   done: Promise<unknown>;
   outcome: FillOutcome | undefined;
+  /** With outcome 'stale': until when (monotonic ms) joiners may take it. */
+  staleUntil?: number;
 }
 
 /**

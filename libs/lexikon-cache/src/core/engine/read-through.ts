@@ -3,13 +3,15 @@ import {
   SKIPPED,
   type FailOpenStore,
 } from '../guard/fail-open-store.js';
-import type { CacheRecorder, CacheSpan } from '../metrics/cache-recorder.js';
+import type { CacheLogger } from '../logger.js';
+import type { CacheRecorder } from '../metrics/cache-recorder.js';
 import {
   isDetailedHit,
   type Lease,
+  type OutlivedEntry,
   type ReadOutcome,
 } from '../store/cache-store.js';
-import type { AdmitTicket, TwoTier } from '../tier/two-tier.js';
+import type { TwoTier } from '../tier/two-tier.js';
 import type { CacheStats } from './cache-stats.js';
 import type { EntryPolicy } from './entry-policy.js';
 import type { Invalidator } from './invalidator.js';
@@ -17,23 +19,14 @@ import { LeasedFlights, type Flight } from './leased-flights.js';
 import { LeaseTokens } from './lease-tokens.js';
 import { LocalFlights } from './local-flights.js';
 import { DROPPED, type Payloads } from './payloads.js';
+import { LeasedFill } from './leased-fill.js';
+import { LeasedLoads } from './leased-loads.js';
+import type { ReadCall as Call } from './read-call.js';
 
 export interface ReadThroughSettings {
   readonly leaseTtlMs: number;
   readonly lockWaitMs: number;
   readonly ttlJitter: number;
-}
-
-/** One getOrLoad call: what it reads, how, and (with a tier) since when. */
-interface Call<T> {
-  readonly key: string;
-  readonly tagKeys: readonly string[];
-  readonly loader: () => Promise<T>;
-  readonly policy: EntryPolicy<T>;
-  readonly tier: TwoTier | undefined;
-  ticket: AdmitTicket | undefined;
-  attempt: number;
-  span: CacheSpan | undefined;
 }
 
 const POLL_START_MS = 5;
@@ -64,6 +57,8 @@ export class ReadThrough {
   readonly flights: LeasedFlights;
   readonly local = new LocalFlights();
   private readonly tokens = new LeaseTokens();
+  private readonly leased: LeasedLoads;
+  private readonly filler: LeasedFill;
   closed = false;
 
   constructor(
@@ -74,8 +69,30 @@ export class ReadThrough {
     private readonly settings: ReadThroughSettings,
     private readonly tier: TwoTier | undefined,
     private readonly metrics: CacheRecorder,
+    logger: CacheLogger,
+    keyPrefix: string,
   ) {
     this.flights = new LeasedFlights(store, settings.leaseTtlMs);
+    this.filler = new LeasedFill(
+      store,
+      invalidator,
+      this.flights,
+      stats,
+      payloads,
+      settings.ttlJitter,
+    );
+    this.leased = new LeasedLoads({
+      store,
+      invalidator,
+      flights: this.flights,
+      payloads,
+      metrics,
+      stats,
+      logger,
+      keyPrefix,
+      fill: (c, lease, flight, value) =>
+        this.filler.fill(c, lease, flight, value),
+    });
   }
 
   getOrLoad<T>(
@@ -83,6 +100,7 @@ export class ReadThrough {
     tagKeys: readonly string[],
     loader: () => Promise<T>,
     policy: EntryPolicy<T>,
+    onStale?: () => void,
   ): Promise<T> {
     const tier = policy.l1 === false ? undefined : this.tier;
     const c: Call<T> = {
@@ -91,6 +109,7 @@ export class ReadThrough {
       loader,
       policy,
       tier,
+      onStale,
       ticket: undefined,
       attempt: 0,
       span: this.metrics.span(key),
@@ -111,14 +130,16 @@ export class ReadThrough {
       c.ticket = c.tier.ticket();
     }
     const token = this.tokens.next();
+    const graceMs = c.policy.graceMs ?? 0;
     const plainFirst =
-      c.tagKeys.length === 0 && c.policy.lateTags === undefined;
+      c.tagKeys.length === 0 && c.policy.lateTags === undefined && !graceMs;
     const outcome = await this.store.read(
       c.key,
       c.tagKeys,
       { token, ms: this.settings.leaseTtlMs },
       plainFirst,
       c.tier !== undefined,
+      graceMs,
     );
     if (outcome === FAULT || outcome === SKIPPED) {
       return this.loadLocally(c, outcome === FAULT ? 'error' : 'bypass');
@@ -139,20 +160,26 @@ export class ReadThrough {
       const value = this.payloads.decodeOrDrop(c.key, payload, c.policy);
       if (value !== DROPPED) {
         this.metrics.request(c, 'hit');
-        if (c.ticket && typeof outcome !== 'string') {
-          c.tier?.admit(
-            c.key,
-            payload,
-            outcome.tagKeys,
-            outcome.ttlMs,
-            c.ticket,
-          );
+        // the in-process tier keeps an entry until its TTL, never into its grace
+        const ttlMs =
+          typeof outcome === 'string'
+            ? 0
+            : outcome.ttlMs - (c.policy.graceMs ?? 0);
+        if (c.ticket && typeof outcome !== 'string' && ttlMs > 0) {
+          c.tier?.admit(c.key, payload, outcome.tagKeys, ttlMs, c.ticket);
         }
         return Promise.resolve(value);
       }
       return this.retry(c);
     }
-    if (outcome.lease) return this.lead(c, outcome.lease);
+    const { lease, outlived } = outcome;
+    if (lease) {
+      if (outlived && this.leased.revalidates(c, outlived))
+        return this.leased.revalidate(c, outlived, (r) =>
+          this.lead(r, lease, outlived),
+        );
+      return this.lead(c, lease, outlived);
+    }
     if (outcome.holder !== undefined) {
       const flight = this.flights.get(c.key);
       if (flight && flight.token === outcome.holder)
@@ -168,70 +195,28 @@ export class ReadThrough {
     return this.read(c);
   }
 
-  private lead<T>(c: Call<T>, lease: Lease): Promise<T> {
-    const flight = this.flights.start(c.key, lease.token, c.tagKeys);
-    this.metrics.request(c, 'miss');
-    const done = this.loadAndFill(c, lease, flight);
-    flight.done = done;
-    return done;
-  }
-
-  private async loadAndFill<T>(
+  private lead<T>(
     c: Call<T>,
     lease: Lease,
-    flight: Flight,
+    outlived: OutlivedEntry | undefined,
   ): Promise<T> {
-    const { key, tagKeys, policy } = c;
-    const stopRenewing = this.flights.keepLease(key, lease.token);
-    let value: T;
-    try {
-      value = await this.metrics.load(c, c.loader);
-    } catch (err) {
-      stopRenewing();
-      this.flights.forget(key, flight);
-      flight.outcome = 'declined';
-      this.invalidator.releaseLater(key, lease.token);
-      throw err;
-    }
-    stopRenewing();
-    // no caller may join once the fill is sent: an invalidation that
-    // completes after the fill ran but before such a caller came would be missed
-    this.flights.forget(key, flight);
-    const payload = this.payloads.encodeOrSkip(key, value, policy);
-    if (payload === undefined) {
-      flight.outcome = 'declined';
-      this.invalidator.releaseLater(key, lease.token);
-      return value;
-    }
-    const late =
-      policy.lateTags?.(value).filter((t) => !tagKeys.includes(t)) ?? [];
-    const ttlMs = this.jitter(policy.ttlMs);
-    if (!this.store.trusted) {
-      // a lease from before a restart may have come back with it
-      flight.outcome = 'refused';
-      this.invalidator.releaseLater(key, lease.token);
-      return value;
-    }
-    const stored = await this.store.call('fill', key, (s) =>
-      s.fill(key, lease, tagKeys, late, payload, ttlMs),
-    );
-    if (stored === true) {
-      this.stats.fills++;
-      flight.outcome = 'stored';
-      if (c.ticket)
-        c.tier?.admit(key, payload, [...tagKeys, ...late], ttlMs, c.ticket);
-    } else if (stored === false) {
-      flight.outcome = 'refused';
-    } else {
-      flight.outcome = 'unknown';
-      this.invalidator.releaseLater(key, lease.token);
-    }
-    return value;
+    const flight = this.flights.start(c.key, lease.token, c.tagKeys);
+    // with an outlived entry, counted once it is known whether it was served
+    if (!outlived) this.metrics.request(c, 'miss');
+    const done = this.leased.lead(c, lease, flight, outlived);
+    flight.done = done;
+    return done;
   }
 
   private async join<T>(c: Call<T>, flight: Flight): Promise<T> {
     const value = (await flight.done) as T;
     if (flight.outcome === 'stored') return this.metrics.hit(c, value);
+    if (
+      flight.outcome === 'stale' &&
+      performance.now() < (flight.staleUntil ?? Infinity)
+    ) {
+      return this.leased.stale(c, value);
+    }
     // not stored: the value may predate an invalidation, or is not one to share
     if (flight.outcome !== 'declined' && c.attempt < MAX_RETRIES)
       return this.retry(c);
@@ -254,6 +239,7 @@ export class ReadThrough {
         { token, ms: this.settings.leaseTtlMs },
         false,
         c.tier !== undefined,
+        c.policy.graceMs ?? 0,
       );
       if (outcome === FAULT || outcome === SKIPPED) break;
       if (
@@ -288,7 +274,6 @@ export class ReadThrough {
   }
 
   jitter(ttlMs: number): number {
-    const j = this.settings.ttlJitter;
-    return j > 0 ? ttlMs - Math.floor(Math.random() * j * ttlMs) : ttlMs;
+    return this.filler.jitter(ttlMs);
   }
 }

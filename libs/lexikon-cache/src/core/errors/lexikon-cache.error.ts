@@ -14,7 +14,8 @@ export type LexikonCacheErrorCode =
   | 'INVALID_TEMPLATE'
   | 'INVALID_DECORATION'
   | 'SENSITIVE_VALUE'
-  | 'UNAVAILABLE';
+  | 'UNAVAILABLE'
+  | 'LOADER_TIMEOUT';
 
 /**
  * Base class of the library's errors: a stable `code` to branch on and the
@@ -206,6 +207,24 @@ export class CacheUnavailableError extends LexikonCacheError {
     return new CacheUnavailableError(
       'UNAVAILABLE',
       `${operation}: the cache store is unavailable`,
+    );
+  }
+}
+
+/**
+ * A loader ran past its hard timeout (`timeouts.hard`) and no entry within
+ * its grace period could be served instead. The load itself goes on, and
+ * still fills the entry if it completes while nothing invalidated it.
+ *
+ * @example
+ * try { await cache.getOrSet('rates', load, { timeouts: { hard: '2s' } }); }
+ * catch (err) { if (err instanceof LoaderTimeoutError) { ... } }
+ */
+export class LoaderTimeoutError extends LexikonCacheError {
+  static create(namespace: string, ms: number): LoaderTimeoutError {
+    return new LoaderTimeoutError(
+      'LOADER_TIMEOUT',
+      `The loader of a "${namespace}" entry did not answer within ${ms} ms`,
     );
   }
 }

@@ -127,11 +127,14 @@ export class FailOpenStore {
     lease: LeaseRequest | undefined,
     plainFirst: boolean,
     detail = false,
+    graceMs = 0,
   ): Promise<Guarded<ReadOutcome>> {
     if (!this.breaker.allow()) return SKIPPED_NOW;
     const call = this.timed(
       'read',
-      this.store.read(key, tagKeys, lease, plainFirst, detail),
+      graceMs > 0
+        ? this.store.read(key, tagKeys, lease, plainFirst, detail, graceMs)
+        : this.store.read(key, tagKeys, lease, plainFirst, detail),
     );
     if (lease === undefined) return this.guard('read', key, call);
     const onError = (err: unknown): Guarded<ReadOutcome> => {

@@ -7,6 +7,7 @@ import type {
 } from 'ioredis';
 import type { CacheMetricsOptions } from '../metrics/observability-options.js';
 import type { Duration } from '../time/duration.js';
+import type { LoaderTimeouts } from './grace-options.js';
 
 /**
  * How to reach Redis: a URL, discrete settings, Sentinel or Cluster.
@@ -155,6 +156,21 @@ export interface LexikonCacheModuleOptions {
   metrics?: boolean | CacheMetricsOptions;
   /** Spans through `@opentelemetry/api` (an optional peer; none when it is absent). Default false. */
   tracing?: boolean;
+  /**
+   * How long an entry is kept past its TTL: while it reloads, and served
+   * (`X-Cache: STALE`) instead of its loader's error or timeout. Never after
+   * an invalidation reached it. Decorators and calls may override it
+   * (`false`: none). Default none.
+   */
+  grace?: Duration;
+  /** Time limits of every loader; decorators and calls may override them. Default none. */
+  timeouts?: LoaderTimeouts;
+  /**
+   * How long past its TTL an entry is answered at once while one reload
+   * (across instances) refreshes it in the background; implies a grace
+   * period at least as long. Decorators and calls may override it. Default none.
+   */
+  staleWhileRevalidate?: Duration;
 }
 
 /** The in-process tier's bounds and its coherence protocol's timings. */

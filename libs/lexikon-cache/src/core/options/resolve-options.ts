@@ -1,3 +1,4 @@
+import { NO_GRACE, resolveGrace, type GraceSettings } from './grace-options.js';
 import type { Cluster, Redis } from 'ioredis';
 import { CacheOptionsError } from '../errors/lexikon-cache.error.js';
 import { describeDuration, durationMs } from '../time/duration.js';
@@ -17,6 +18,8 @@ export interface ResolvedCacheOptions extends ResolvedEntryOptions {
   readonly client: Redis | Cluster | undefined;
   readonly keyPrefix: string;
   readonly defaultTtlMs: number;
+  /** The module's grace period and loader timeouts. */
+  readonly grace: GraceSettings;
   readonly commandTimeoutMs: number;
   readonly maxValueBytes: number;
   readonly ttlJitter: number;
@@ -183,6 +186,13 @@ export function resolveOptions(
     client: options.client,
     keyPrefix: checkPrefix(options.keyPrefix ?? DEFAULT_KEY_PREFIX),
     defaultTtlMs: durationOption('defaultTtl', options.defaultTtl, 3_600_000),
+    grace: resolveGrace(
+      options.grace,
+      options.timeouts,
+      NO_GRACE,
+      (m) => new CacheOptionsError(m),
+      options.staleWhileRevalidate,
+    ),
     commandTimeoutMs: durationOption(
       'commandTimeout',
       options.commandTimeout,

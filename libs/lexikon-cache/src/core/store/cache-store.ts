@@ -26,12 +26,24 @@ export interface Lease {
   readonly since: string;
 }
 
+/**
+ * An entry past its TTL but within its grace period, tags current when read:
+ * servable only if its reload fails, once the store confirmed it still may be.
+ */
+export interface OutlivedEntry {
+  readonly payload: string;
+  /** Its time left in the store when read (at most the grace period). */
+  readonly ttlMs: number;
+}
+
 /** What a read returns when there is no usable entry. */
 export interface ReadMiss {
   /** The lease this reader now holds (the token it proposed). */
   readonly lease?: Lease;
   /** The token of another reader's lease, still loading this entry. */
   readonly holder?: string;
+  /** With a grace period: the entry had outlived its TTL (a lease keeps it). */
+  readonly outlived?: OutlivedEntry;
 }
 
 /** A hit with what the in-process tier needs to keep it: its tags and its time left. */
@@ -71,7 +83,9 @@ export interface CacheStore {
   /**
    * Reads an entry, stamped tags checked. With `lease`, a miss takes a lease
    * under the proposed token (or names another reader's). With `detail`, an
-   * entry's hit is a `DetailedHit` (counters stay bare payloads).
+   * entry's hit is a `DetailedHit` (counters stay bare payloads). With
+   * `graceMs`, an entry with at most that long left has outlived its TTL:
+   * a miss that names it, whose lease keeps it in the store.
    */
   read(
     key: string,
@@ -79,10 +93,23 @@ export interface CacheStore {
     lease: LeaseRequest | undefined,
     plainFirst?: boolean,
     detail?: boolean,
+    graceMs?: number,
   ): Promise<ReadOutcome>;
 
+  /**
+   * Whether the outlived entry that `token`'s lease keeps may still be
+   * served: the lease is held (no delete reached the key) and the entry's
+   * tags are current. With `putBackMs` > 0 the entry is then put back in the
+   * lease's place for that long (the lease is given up either way).
+   */
+  keptEntry(key: string, token: string, putBackMs: number): Promise<boolean>;
+
   /** The payload of a fresh entry, answered synchronously by stores that need no I/O for it. */
-  peekNow?(key: string, tagKeys: readonly string[]): string | undefined;
+  peekNow?(
+    key: string,
+    tagKeys: readonly string[],
+    graceMs?: number,
+  ): string | undefined;
 
   /**
    * Stores `payload` only while `lease` is held, its tags still carry the

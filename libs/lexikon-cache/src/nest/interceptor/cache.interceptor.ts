@@ -53,7 +53,10 @@ export class CacheInterceptor implements NestInterceptor {
   private readonly executor: PlanExecutor;
   private readonly routes: RouteCache;
   private readonly reply: HttpReply;
-  private readonly policies = new Map<number, EntryPolicy<HttpValue>>();
+  private readonly policies = new WeakMap<
+    CacheablePlan,
+    EntryPolicy<HttpValue>
+  >();
 
   constructor(
     private readonly engine: CacheEngine,
@@ -96,6 +99,7 @@ export class CacheInterceptor implements NestInterceptor {
       lookup.tagKeys,
       decodeHttpEntry,
       c.l1,
+      c.grace.graceMs,
     );
     if (hit !== undefined) {
       if (c.sensitive) this.executor.logSensitive(plan, 'hit', lookup.base);
@@ -174,6 +178,7 @@ export class CacheInterceptor implements NestInterceptor {
     run: () => Promise<unknown>,
   ): Promise<unknown> {
     let loaded = false;
+    let stale = false;
     const value = await this.engine.getOrLoad<HttpValue>(
       lookup.key,
       lookup.tagKeys,
@@ -194,9 +199,21 @@ export class CacheInterceptor implements NestInterceptor {
         return { ...entry, raw };
       },
       this.policyFor(route, c, req, resolve),
+      // only entries with a grace period can be served stale: no closure otherwise
+      c.grace.graceMs
+        ? () => {
+            stale = true;
+          }
+        : undefined,
     );
     // the engine itself skips a store it cannot trust (and probes it back)
-    const state = !loaded ? 'HIT' : this.engine.bypassing ? 'BYPASS' : 'MISS';
+    const state = stale
+      ? 'STALE'
+      : !loaded
+        ? 'HIT'
+        : this.engine.bypassing
+          ? 'BYPASS'
+          : 'MISS';
     if (!loaded && c.sensitive) {
       this.executor.logSensitive(route.plan, 'hit', lookup.base);
     }
@@ -215,20 +232,21 @@ export class CacheInterceptor implements NestInterceptor {
   ): EntryPolicy<HttpValue> {
     const late = c.lateTags.length > 0 || c.tagsFn !== undefined;
     if (!late) {
-      const id = c.l1 ? c.ttlMs : -c.ttlMs;
-      let policy = this.policies.get(id);
+      let policy = this.policies.get(c);
       if (!policy) {
         policy = {
+          ...c.grace,
           ttlMs: c.ttlMs,
           encode: encodeStored,
           decode: decodeHttpEntry,
           l1: c.l1,
         };
-        this.policies.set(id, policy);
+        this.policies.set(c, policy);
       }
       return policy;
     }
     return {
+      ...c.grace,
       ttlMs: c.ttlMs,
       encode: encodeStored,
       decode: decodeHttpEntry,

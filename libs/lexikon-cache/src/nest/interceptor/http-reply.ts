@@ -8,7 +8,8 @@ const CACHE_STATUS: Record<CacheState, string> = {
   HIT: 'lexikon; hit',
   MISS: 'lexikon; fwd=miss',
   BYPASS: 'lexikon; fwd=bypass',
-  STALE: 'lexikon; hit; fwd=stale',
+  // served past its TTL (within its grace) because the handler failed or was slow
+  STALE: 'lexikon; fwd=stale',
 };
 
 const JSON_TYPE = 'application/json; charset=utf-8';

@@ -15,6 +15,8 @@ import { globToRegExp } from '../../keys/glob.js';
 import { runBatch } from './memory-batch.js';
 import { NO_TAGS, slotBytes, type Slot } from './memory-slot.js';
 import { MemoryTags } from './memory-tags.js';
+import { memoryHealth, memoryInfo } from './memory-report.js';
+import { keptEntry, outlivedMs } from './memory-kept.js';
 
 export interface MemoryStoreLimits {
   readonly maxEntries: number;
@@ -61,9 +63,15 @@ export class MemoryCacheStore implements CacheStore {
     return slot.kind === 'counter' ? String(slot.value) : undefined;
   }
 
-  peekNow(key: string): string | undefined {
+  peekNow(
+    key: string,
+    _tagKeys: readonly string[],
+    graceMs = 0,
+  ): string | undefined {
     const hit = this.peek(key);
-    if (hit !== undefined) this.hits++;
+    if (hit === undefined || outlivedMs(this.slots, key, graceMs) !== undefined)
+      return undefined;
+    this.hits++;
     return hit;
   }
 
@@ -71,14 +79,22 @@ export class MemoryCacheStore implements CacheStore {
     key: string,
     tagKeys: readonly string[],
     lease: LeaseRequest | undefined,
+    _plainFirst?: boolean,
+    _detail?: boolean,
+    graceMs = 0,
   ): Promise<ReadOutcome> {
     const hit = this.peek(key);
-    if (hit !== undefined) {
+    const left =
+      hit === undefined ? undefined : outlivedMs(this.slots, key, graceMs);
+    if (hit !== undefined && left === undefined) {
       this.hits++;
       return Promise.resolve(hit);
     }
     this.misses++;
-    if (lease === undefined) return Promise.resolve({});
+    const outlived =
+      hit === undefined ? undefined : { payload: hit, ttlMs: left ?? 0 };
+    if (lease === undefined)
+      return Promise.resolve(outlived ? { outlived } : {});
     const slot = this.slots.get(key);
     // a lease whose tags moved on since it was taken is stale: take it over
     if (slot?.kind === 'lease' && this.leaseCurrent(slot)) {
@@ -86,12 +102,21 @@ export class MemoryCacheStore implements CacheStore {
     }
     const versions = tagKeys.map((t) => this.tags.current(t, lease.ms));
     const since = this.tags.since;
+    const kept = outlived && slot?.kind === 'entry' ? slot : undefined;
     this.slots.set(
       key,
-      { kind: 'lease', token: lease.token, versions, tagKeys },
+      { kind: 'lease', token: lease.token, versions, tagKeys, kept },
       { ttl: lease.ms },
     );
-    return Promise.resolve({ lease: { token: lease.token, versions, since } });
+    const granted = { token: lease.token, versions, since };
+    return Promise.resolve(
+      outlived ? { outlived, lease: granted } : { lease: granted },
+    );
+  }
+
+  keptEntry(key: string, token: string, putBackMs: number): Promise<boolean> {
+    const fresh = (e: Slot & { kind: 'entry' }) => this.fresh(e);
+    return Promise.resolve(keptEntry(this.slots, key, token, putBackMs, fresh));
   }
 
   private leaseCurrent(slot: Slot & { kind: 'lease' }): boolean {
@@ -246,28 +271,12 @@ export class MemoryCacheStore implements CacheStore {
   }
 
   info(): Promise<CacheStoreInfo> {
-    const bytes = this.slots.calculatedSize;
-    return Promise.resolve({
-      kind: 'memory',
-      mode: 'memory',
-      usedMemoryMb: Math.round((bytes / (1024 * 1024)) * 100) / 100,
-      connectedClients: 0,
-      totalCommandsProcessed: this.hits + this.misses,
-      keys: this.slots.size,
-      hits: this.hits,
-      misses: this.misses,
-      uptimeSeconds: Math.floor((Date.now() - this.startedAt) / 1000),
-    });
+    const { hits, misses, startedAt } = this;
+    return Promise.resolve(memoryInfo(this.slots, hits, misses, startedAt));
   }
 
   health(options: StoreHealthOptions): Promise<StoreHealth> {
-    return Promise.resolve({
-      ok: true,
-      responseTimeMs: 0,
-      ...(options.usedMemory && {
-        usedMemoryBytes: this.slots.calculatedSize,
-      }),
-    });
+    return Promise.resolve(memoryHealth(this.slots, options));
   }
 
   /** Entries (and tag versions) held, for tests and metrics. */

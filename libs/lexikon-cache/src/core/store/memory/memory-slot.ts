@@ -11,6 +11,8 @@ export type Slot =
       readonly token: string;
       readonly versions: readonly string[];
       readonly tagKeys: readonly string[];
+      /** An entry past its TTL, kept for the loader to put back if it fails. */
+      readonly kept?: Slot & { kind: 'entry' };
     }
   | { readonly kind: 'counter'; value: number };
 
@@ -19,6 +21,11 @@ export const NO_TAGS: readonly string[] = [];
 const SLOT_OVERHEAD_BYTES = 64;
 
 export function slotBytes(slot: Slot, key: string): number {
-  const text = slot.kind === 'entry' ? slot.payload.length : 16;
+  const text =
+    slot.kind === 'entry'
+      ? slot.payload.length
+      : slot.kind === 'lease' && slot.kept
+        ? slot.kept.payload.length
+        : 16;
   return SLOT_OVERHEAD_BYTES + (key.length + text) * 2;
 }

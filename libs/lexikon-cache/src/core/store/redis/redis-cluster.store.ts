@@ -1,13 +1,15 @@
-import { createHash } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import type {
   Lease,
   LeaseRequest,
+  OutlivedEntry,
   ReadMiss,
   ReadOutcome,
 } from '../cache-store.js';
 import type { ScriptReply } from './batch-codec.js';
+import { clusterKeptEntry, sha1 } from './cluster-kept.js';
 import { parseEntry, stampEntry, UNTAGGED_HEADER } from './entry-header.js';
+import { detailedOf, outlivedOf } from './read-replies.js';
 import { RedisStoreBase, type RedisStoreSettings } from './redis-store-base.js';
 import {
   BUMP,
@@ -18,6 +20,8 @@ import {
   READ_DETAILED,
   READ_HANDBACK,
   READ_LEASED,
+  READ_OUTLIVED,
+  READ_OUTLIVED_LEASED,
   TAG_CHECK,
   TAGS,
 } from './scripts/index.js';
@@ -73,12 +77,13 @@ export class RedisClusterStore extends RedisStoreBase {
     lease: LeaseRequest | undefined,
     plainFirst = false,
     detail = false,
+    graceMs = 0,
   ): Promise<ReadOutcome> {
-    return plainFirst && !detail
+    return plainFirst && !detail && graceMs === 0
       ? this.plainFirst(key, () =>
           this.scriptRead(key, tagKeys, lease, true, false),
         )
-      : this.scriptRead(key, tagKeys, lease, false, detail);
+      : this.scriptRead(key, tagKeys, lease, false, detail, graceMs);
   }
 
   private async scriptRead(
@@ -87,16 +92,22 @@ export class RedisClusterStore extends RedisStoreBase {
     lease: LeaseRequest | undefined,
     plainFirst: boolean,
     detail: boolean,
+    graceMs = 0,
   ): Promise<ReadOutcome> {
     const needTags = tagKeys.length > 0 || (lease !== undefined && !plainFirst);
     const [reply, tags] = await Promise.all([
-      this.readScript(key, lease, NO_TAGS, 'c', detail),
+      this.readScript(key, lease, NO_TAGS, 'c', detail, graceMs),
       needTags ? this.tags(tagKeys) : undefined,
     ]);
     if (typeof reply === 'string') return reply;
     const r = reply as ScriptReply[];
     const code = r[0];
-    if (code === READ_DETAILED) return this.detailed(r);
+    if (code === READ_DETAILED) return detailedOf(r);
+    if (code === READ_OUTLIVED) return { outlived: outlivedOf(r) };
+    if (code === READ_OUTLIVED_LEASED && lease) {
+      const outlived = outlivedOf(r);
+      return { outlived, lease: await this.leaseOf(key, lease, tagKeys, tags) };
+    }
     if (code === READ_HANDBACK) {
       const hit = await this.checkHandedBack(
         key,
@@ -104,6 +115,7 @@ export class RedisClusterStore extends RedisStoreBase {
         tagKeys,
         tags,
         lease,
+        graceMs > 0 && Number(r[2]) <= graceMs ? Number(r[2]) : undefined,
       );
       if (detail && typeof hit === 'string') {
         const entry = parseEntry(String(r[1]));
@@ -124,7 +136,9 @@ export class RedisClusterStore extends RedisStoreBase {
     const stamped = typeof r[2] === 'string' ? r[2] : '';
     if (lease && tags && stamped !== '' && stamped !== joined(tags)) {
       // the holder's lease predates a bump of one of its tags: take it over
-      const taken = await this.takeOver(key, `L${holder}\n${stamped}`, lease);
+      const kept = typeof r[3] === 'string' ? `\0${r[3]}` : '';
+      const lv = `L${holder}\n${stamped}${kept}`;
+      const taken = await this.takeOver(key, lv, lease);
       if (taken)
         return { lease: await this.leaseOf(key, lease, tagKeys, tags) };
     }
@@ -136,12 +150,12 @@ export class RedisClusterStore extends RedisStoreBase {
     key: string,
     value: string,
     lease: LeaseRequest,
+    keep = false,
   ): Promise<boolean> {
-    const sha = createHash('sha1').update(value).digest('hex');
     const reply = await this.run(
       LEASE_IF_UNCHANGED,
       [key],
-      [sha, lease.token, lease.ms],
+      [sha1(value), lease.token, lease.ms, keep ? '1' : '0'],
     );
     return reply === 1;
   }
@@ -175,8 +189,11 @@ export class RedisClusterStore extends RedisStoreBase {
     tagKeys: readonly string[],
     tags: (string | null)[] | undefined,
     lease: LeaseRequest | undefined,
+    /** Set when the entry is within its grace period: its time left. */
+    outlivedMs?: number,
   ): Promise<ReadOutcome> {
     const entry = parseEntry(value);
+    let outlived: OutlivedEntry | undefined;
     if (entry === undefined) {
       await this.client.del(key);
       this.settings.onCorrupt(key);
@@ -186,11 +203,28 @@ export class RedisClusterStore extends RedisStoreBase {
           ? tags.slice(1)
           : await this.client.mget(...entry.tagKeys);
       if (entry.versions.every((v, i) => current[i] === v)) {
-        return entry.payload;
+        if (outlivedMs === undefined) return entry.payload;
+        outlived = { payload: entry.payload, ttlMs: outlivedMs };
+        if (!lease) return { outlived };
       }
     }
-    if (!lease || !(await this.takeOver(key, value, lease))) return NO_MISS;
-    return { lease: await this.leaseOf(key, lease, tagKeys, tags) };
+    if (!lease || !(await this.takeOver(key, value, lease, !!outlived)))
+      return NO_MISS;
+    const granted = await this.leaseOf(key, lease, tagKeys, tags);
+    return outlived ? { outlived, lease: granted } : { lease: granted };
+  }
+
+  keptEntry(key: string, token: string, putBackMs: number): Promise<boolean> {
+    return clusterKeptEntry(
+      {
+        run: (script, keys, args) => this.run(script, keys, args),
+        tagVersions: (tagKeys) => this.client.mget(...tagKeys),
+        release: (k, t) => this.release(k, t),
+      },
+      key,
+      token,
+      putBackMs,
+    );
   }
 
   async fill(

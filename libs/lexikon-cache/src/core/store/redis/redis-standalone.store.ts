@@ -7,13 +7,17 @@ import type {
 } from '../cache-store.js';
 import type { ScriptReply } from './batch-codec.js';
 import { UNTAGGED_HEADER } from './entry-header.js';
+import { detailedOf, outlivedOf } from './read-replies.js';
 import { RedisStoreBase, type RedisStoreSettings } from './redis-store-base.js';
 import {
   BUMP,
   FILL,
+  KEPT,
   READ_CORRUPT_LEASED,
   READ_DETAILED,
   READ_LEASED,
+  READ_OUTLIVED,
+  READ_OUTLIVED_LEASED,
   READ_MANY,
   WRITE_TAGGED,
 } from './scripts/index.js';
@@ -47,10 +51,11 @@ export class RedisStandaloneStore extends RedisStoreBase {
     lease: LeaseRequest | undefined,
     plainFirst = false,
     detail = false,
+    graceMs = 0,
   ): Promise<ReadOutcome> {
-    return plainFirst && !detail
+    return plainFirst && !detail && graceMs === 0
       ? this.plainFirst(key, () => this.scriptRead(key, tagKeys, lease, false))
-      : this.scriptRead(key, tagKeys, lease, detail);
+      : this.scriptRead(key, tagKeys, lease, detail, graceMs);
   }
 
   private async scriptRead(
@@ -58,14 +63,23 @@ export class RedisStandaloneStore extends RedisStoreBase {
     tagKeys: readonly string[],
     lease: LeaseRequest | undefined,
     detail: boolean,
+    graceMs = 0,
   ): Promise<ReadOutcome> {
     const extra = tagKeys.length
       ? [this.settings.sequenceKey, ...tagKeys]
       : this.sequenceKeys;
-    const reply = await this.readScript(key, lease, extra, 's', detail);
+    const reply = await this.readScript(
+      key,
+      lease,
+      extra,
+      's',
+      detail,
+      graceMs,
+    );
     if (typeof reply === 'string') return reply;
     const r = reply as ScriptReply[];
-    if (r[0] === READ_DETAILED) return this.detailed(r);
+    if (r[0] === READ_DETAILED) return detailedOf(r);
+    if (r[0] === READ_OUTLIVED) return { outlived: outlivedOf(r) };
     return this.toMiss(key, r, lease);
   }
 
@@ -76,6 +90,16 @@ export class RedisStandaloneStore extends RedisStoreBase {
   ): ReadMiss {
     const code = reply[0];
     this.corrupt(code, key);
+    if (lease && code === READ_OUTLIVED_LEASED) {
+      return {
+        outlived: outlivedOf(reply),
+        lease: {
+          token: lease.token,
+          since: String(reply[3]),
+          versions: reply.slice(4) as string[],
+        },
+      };
+    }
     if (lease && (code === READ_LEASED || code === READ_CORRUPT_LEASED)) {
       return {
         lease: {
@@ -87,6 +111,14 @@ export class RedisStandaloneStore extends RedisStoreBase {
     }
     const holder = this.holderOf(reply);
     return holder === undefined ? NO_MISS : { holder };
+  }
+
+  async keptEntry(
+    key: string,
+    token: string,
+    putBackMs: number,
+  ): Promise<boolean> {
+    return (await this.run(KEPT, [key], [token, putBackMs, 's'])) === 1;
   }
 
   async fill(

@@ -3,7 +3,6 @@ import { CacheWrongTypeError } from '../../errors/lexikon-cache.error.js';
 import type {
   CacheStore,
   CacheStoreInfo,
-  DetailedHit,
   Lease,
   LeaseRequest,
   ReadOutcome,
@@ -98,7 +97,14 @@ export abstract class RedisStoreBase implements CacheStore {
     lease: LeaseRequest | undefined,
     plainFirst?: boolean,
     detail?: boolean,
+    graceMs?: number,
   ): Promise<ReadOutcome>;
+
+  abstract keptEntry(
+    key: string,
+    token: string,
+    putBackMs: number,
+  ): Promise<boolean>;
 
   abstract fill(
     key: string,
@@ -153,30 +159,18 @@ export abstract class RedisStoreBase implements CacheStore {
     extraKeys: readonly string[],
     mode: 'c' | 's',
     detail: boolean,
+    graceMs = 0,
   ): Promise<ScriptReply> {
     const keys = extraKeys.length ? [key, ...extraKeys] : [key];
-    if (detail) {
-      return this.run(READ, keys, [
-        lease?.ms ?? '0',
-        lease?.token ?? '',
-        mode,
-        'd',
-      ]);
-    }
-    return this.run(
-      READ,
-      keys,
-      lease ? [lease.ms, lease.token, mode] : ['0', '', mode],
-    );
-  }
-
-  /** A READ reply of a detailed hit, as the port shapes it. */
-  protected detailed(r: ScriptReply[]): DetailedHit {
-    return {
-      payload: String(r[1]),
-      ttlMs: Number(r[2]),
-      tagKeys: r.slice(3) as string[],
-    };
+    const args: (string | number)[] = [
+      lease?.ms ?? '0',
+      lease?.token ?? '',
+      mode,
+    ];
+    // only a read that asks for more sends more arguments
+    if (detail || graceMs > 0) args.push(detail ? 'd' : '');
+    if (graceMs > 0) args.push(graceMs);
+    return this.run(READ, keys, args);
   }
 
   async release(key: string, token: string): Promise<void> {

@@ -17,6 +17,8 @@ export const READ_HELD = 2;
 export const READ_CORRUPT_LEASED = 3;
 export const READ_HANDBACK = 4;
 export const READ_DETAILED = 5;
+export const READ_OUTLIVED = 6;
+export const READ_OUTLIVED_LEASED = 7;
 
 /**
  * KEYS: entry, sequence, tag keys...   ARGV: lease ms ('0': none), token,
@@ -31,6 +33,11 @@ export const READ_DETAILED = 5;
  *   reader takes it over. With ARGV[4] 'd' (for the in-process tier), a hit
  *   is {5, payload, its ttl ms, its tag keys...} (a counter stays a bare
  *   value: it is never kept in process).
+ * With ARGV[5] > 0 (a grace period, ms), an entry with at most that long
+ * left has outlived its TTL: {6, payload, ttl ms} without a lease, or
+ * {7, payload, ttl ms, since, versions...} with one that keeps the entry
+ * (after a NUL) for the loader to put back if it fails; the holder reply of
+ * such a lease is {2, holder, stamped, kept entry}.
  */
 export const READ = script(
   'read',
@@ -38,16 +45,20 @@ export const READ = script(
 local lease_ms = ARGV[1]
 local cluster = ARGV[3] == 'c'
 local detail = ARGV[4] == 'd'
-local function take(code)
+local grace = tonumber(ARGV[5] or '0')
+-- kept: an outlived entry the lease carries, and head: what precedes the lease's reply
+local function take(code, kept, head)
   if lease_ms == '0' then return {code == 3 and 3 or 0} end
+  local tail = kept and ('\\0' .. kept) or ''
+  local out = head or {code}
   if cluster then
-    redis.call('SET', KEYS[1], 'L' .. ARGV[2] .. '\\n', 'PX', lease_ms)
-    return {code}
+    redis.call('SET', KEYS[1], 'L' .. ARGV[2] .. '\\n' .. tail, 'PX', lease_ms)
+    return out
   end
   local vs = {}
   for i = 3, #KEYS do vs[#vs + 1] = tag_current(KEYS[i], KEYS[2], lease_ms) end
-  redis.call('SET', KEYS[1], 'L' .. ARGV[2] .. '\\n' .. table.concat(vs, '\\n'), 'PX', lease_ms)
-  local out = {code, seq_now(KEYS[2])}
+  redis.call('SET', KEYS[1], 'L' .. ARGV[2] .. '\\n' .. table.concat(vs, '\\n') .. tail, 'PX', lease_ms)
+  out[#out + 1] = seq_now(KEYS[2])
   for i = 1, #vs do out[#out + 1] = vs[i] end
   return out
 end
@@ -57,6 +68,13 @@ local kind = string.sub(v, 1, 1)
 if kind == 'E' then
   local tags = detail and {} or nil
   local payload = parse_entry(v, cluster, tags)
+  if payload and grace > 0 then
+    local left = redis.call('PTTL', KEYS[1])
+    if left <= grace then
+      if lease_ms == '0' then return {6, payload, left} end
+      return take(7, v, {7, payload, left})
+    end
+  end
   if payload then
     if not detail then return payload end
     local out = {5, payload, redis.call('PTTL', KEYS[1])}
@@ -73,11 +91,18 @@ elseif kind == 'L' then
   if lease_ms == '0' then return {0} end
   local nl = string.find(v, '\\n', 2, true) or (#v + 1)
   local stamped = string.sub(v, nl + 1)
+  local kept = false
+  local z = string.find(stamped, '\\0', 1, true)
+  if z then
+    kept = string.sub(stamped, z + 1)
+    stamped = string.sub(stamped, 1, z - 1)
+  end
   if not cluster then
     local cur = {}
     for i = 3, #KEYS do cur[#cur + 1] = redis.call('GET', KEYS[i]) or '' end
     if stamped ~= table.concat(cur, '\\n') then return take(1) end
   end
+  if kept then return {2, string.sub(v, 2, nl - 1), stamped, kept} end
   return {2, string.sub(v, 2, nl - 1), stamped}
 elseif is_counter(v) then
   return v
@@ -148,19 +173,26 @@ return 1
 `,
 );
 
-/** KEYS: entry   ARGV: token, versions (newline-separated). In a cluster, records a lease's versions once known. */
+/**
+ * KEYS: entry   ARGV: token, versions (newline-separated). In a cluster,
+ * records a lease's versions once known (keeping an outlived entry it carries).
+ */
 export const LEASE_STAMP = script(
   'lease_stamp',
   `
 if not holds(KEYS[1], ARGV[1]) then return 0 end
-redis.call('SET', KEYS[1], 'L' .. ARGV[1] .. '\\n' .. ARGV[2], 'KEEPTTL')
+local v = redis.call('GET', KEYS[1])
+local z = string.find(v, '\\0', 1, true)
+local tail = z and string.sub(v, z) or ''
+redis.call('SET', KEYS[1], 'L' .. ARGV[1] .. '\\n' .. ARGV[2] .. tail, 'KEEPTTL')
 return 1
 `,
 );
 
 /**
- * KEYS: entry   ARGV: sha1 of the value read, token, lease ms. In a cluster,
- * replaces an entry (or a lease) the client found stale by a lease of its
+ * KEYS: entry   ARGV: sha1 of the value read, token, lease ms, '1' to keep
+ * the value in the lease (an outlived entry). In a cluster, replaces an
+ * entry (or a lease) the client found stale or outlived by a lease of its
  * own, unless it changed meanwhile.
  */
 export const LEASE_IF_UNCHANGED = script(
@@ -168,7 +200,47 @@ export const LEASE_IF_UNCHANGED = script(
   `
 local v = redis.call('GET', KEYS[1])
 if not v or redis.sha1hex(v) ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[1], 'L' .. ARGV[2] .. '\\n', 'PX', ARGV[3])
+local tail = ARGV[4] == '1' and ('\\0' .. v) or ''
+redis.call('SET', KEYS[1], 'L' .. ARGV[2] .. '\\n' .. tail, 'PX', ARGV[3])
+return 1
+`,
+);
+
+/**
+ * KEYS: entry   ARGV: token, ttl ms ('0': only look), mode ('c': tagged
+ * entries are handed back). For a loader that failed under a lease that
+ * keeps an outlived entry: 1 when that entry may still be served (the lease
+ * is held, so no delete reached the key, and its tags are current), and then
+ * with a ttl it is put back in the lease's place; 0 when not (the key is
+ * cleared then, if it was to be put back); {the lease's value} in a
+ * cluster when the entry is tagged, for the client to check its tags.
+ */
+export const KEPT = script(
+  'kept',
+  `
+if not holds(KEYS[1], ARGV[1]) then return 0 end
+local v = redis.call('GET', KEYS[1])
+local z = string.find(v, '\\0', 1, true)
+if not z then return 0 end
+local entry = string.sub(v, z + 1)
+local payload = parse_entry(entry, ARGV[3] == 'c')
+if payload == false and ARGV[3] == 'c' then return {v} end
+if not payload then
+  if ARGV[2] ~= '0' then redis.call('DEL', KEYS[1]) end
+  return 0
+end
+if ARGV[2] ~= '0' then redis.call('SET', KEYS[1], entry, 'PX', ARGV[2]) end
+return 1
+`,
+);
+
+/** KEYS: entry   ARGV: sha1 of the value read, value, ttl ms. Sets the key unless it changed meanwhile. */
+export const SET_IF_UNCHANGED = script(
+  'set_if_unchanged',
+  `
+local v = redis.call('GET', KEYS[1])
+if not v or redis.sha1hex(v) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 return 1
 `,
 );

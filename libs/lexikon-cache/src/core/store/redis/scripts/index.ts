@@ -4,12 +4,14 @@ import {
   FILL,
   FILL_STAMPED,
   INCREMENT,
+  KEPT,
   LEASE_IF_UNCHANGED,
   LEASE_STAMP,
   READ,
   READ_MANY,
   RELEASE,
   WRITE_MANY,
+  SET_IF_UNCHANGED,
   WRITE_TAGGED,
 } from './entry-scripts.js';
 import { BUMP, TAG_CHECK, TAGS } from './tag-scripts.js';
@@ -27,6 +29,8 @@ export const ALL_SCRIPTS: readonly StoreScript[] = [
   EXTEND,
   LEASE_IF_UNCHANGED,
   LEASE_STAMP,
+  KEPT,
+  SET_IF_UNCHANGED,
   WRITE_TAGGED,
   READ_MANY,
   WRITE_MANY,
