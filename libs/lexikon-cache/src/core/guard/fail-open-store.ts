@@ -10,6 +10,7 @@ import type {
 import { CallDeadlines } from './call-deadlines.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { FaultLog } from './fault-log.js';
+import { essentialWaitMs } from '../store/reconnect.js';
 
 /** A call that was sent and failed or timed out: it may still have happened. */
 export const FAULT: unique symbol = Symbol('lexikon-cache:fault');
@@ -170,9 +171,9 @@ export class FailOpenStore {
   /**
    * For what a write must tell the store (invalidations): tried even while
    * the breaker is open, and once a reconnecting client is ready (waiting
-   * at most the command timeout): other instances may read the store when
-   * this one cannot, so giving up early would let them serve what the
-   * write changed.
+   * for two reconnection attempts, see essentialWaitMs): other instances
+   * may read the store when this one cannot, so giving up early would let
+   * them serve what the write changed.
    */
   essential<T>(
     operation: string,
@@ -183,7 +184,7 @@ export class FailOpenStore {
     if (!this.deadlines || this.store.isReady?.() !== false)
       return this.send(operation, key, invoke);
     return this.store
-      .waitUntilReady(this.settings.commandTimeoutMs)
+      .waitUntilReady(essentialWaitMs(this.settings.commandTimeoutMs))
       .then((ready) =>
         ready
           ? this.send(operation, key, invoke)

@@ -1,5 +1,6 @@
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { ResolvedCacheOptions } from '../../options/resolve-options.js';
+import { RECONNECT_MAX_DELAY_MS } from '../reconnect.js';
 
 /** Replaces the password of a connection URL, for logs. */
 export function redactUrl(url: string): string {
@@ -28,7 +29,7 @@ function failFastOptions(options: ResolvedCacheOptions): RedisOptions {
     maxRetriesPerRequest: 0,
     autoResendUnfulfilledCommands: false,
     retryStrategy: (times: number) =>
-      Math.min(50 * 2 ** Math.min(times, 6), 2_000),
+      Math.min(50 * 2 ** Math.min(times, 6), RECONNECT_MAX_DELAY_MS),
     reconnectOnError: () => false,
     // closing while Redis is down must not wait seconds for a FIN (ioredis#1247)
     disconnectTimeout: 200,
