@@ -63,9 +63,7 @@ export class CacheEngine {
       store,
       options,
       logger,
-      () => {
-        this.stats.errors++;
-      },
+      () => void this.stats.errors++,
       (key, token, settled) =>
         void settled.then(() => this.invalidator.releaseLater(key, token)),
       this.metrics,
@@ -170,9 +168,7 @@ export class CacheEngine {
     if (this.holding) return undefined;
     const payload =
       (l1 ? this.tier?.peek(key) : undefined) ??
-      (graceMs > 0
-        ? this.store.peekNow?.(key, tagKeys, graceMs)
-        : this.store.peekNow?.(key, tagKeys));
+      this.store.peekNow?.(key, tagKeys, graceMs);
     if (payload === undefined) return undefined;
     try {
       const value = decode(payload);
@@ -184,11 +180,9 @@ export class CacheEngine {
   }
 
   /**
-   * The cached value of `key`, or the loader's (stored for next time).
-   * Concurrent callers share one loader call when its value is stored; a
-   * loader error reaches all of them and stores nothing, unless the policy
-   * gives a grace period and an entry within it may be served instead
-   * (`onStale` is told then).
+   * The cached value of `key`, or the loader's (stored for next time), one
+   * load shared by concurrent callers when its value is stored. A loader
+   * error stores nothing; within a grace period the entry is served instead.
    */
   getOrLoad<T>(
     key: string,
@@ -286,11 +280,6 @@ export class CacheEngine {
   /** Replays deferred invalidations now; true once none is left. */
   flushPending(): Promise<boolean> {
     return this.invalidator.flush();
-  }
-
-  /** Loads held locally without the store, for tests and metrics. */
-  get localLoads(): number {
-    return this.reads.local.size;
   }
 
   async close(): Promise<void> {
