@@ -64,8 +64,9 @@ describe('lexikon-cache stats and scan', () => {
     expect(r.stderr).toBe(''); // no progress bar without a terminal
     const s = jsonOf<StatsJson>(r);
     const group = (name: string) => s.groups.find((g) => g.group === name);
-    // 20 users, 5 teams, 1 hashed doc, 1 counter; org:1 and the tag sequence
-    expect(s.keys).toBe(29);
+    // 20 users, 5 teams, 1 hashed doc, 1 counter; org:1 and the tag
+    // sequence; the run ids the cache was last cleared for (under {l1})
+    expect(s.keys).toBe(30);
     expect(s.hashed).toBe(1);
     expect(s.nodes).toBe(1);
     expect(group('user')).toMatchObject({
@@ -81,6 +82,7 @@ describe('lexikon-cache stats and scan', () => {
       ttl: { buckets: { '<1d': 5 } },
     });
     expect(group('{tags}')).toMatchObject({ keys: 2 });
+    expect(group('{l1}')).toMatchObject({ keys: 1 });
     expect(group('doc')).toMatchObject({
       keys: 1,
       hashed: 1,
@@ -90,14 +92,14 @@ describe('lexikon-cache stats and scan', () => {
       keys: 1,
       ttl: { buckets: { '>=1d': 1 } },
     });
-    expect(s.memory.sampled).toBe(3 + 3 + 2 + 1 + 1);
+    expect(s.memory.sampled).toBe(3 + 3 + 2 + 1 + 1 + 1);
   });
 
   it('stats sums up the namespaces beyond --top', async () => {
     const s = jsonOf<StatsJson>(await run('stats', '--json', '--top', '2'));
     expect(s.groups.map((g) => g.group)).toEqual(['user', 'team', '(other)']);
-    expect(s.groupsOmitted).toBe(3);
-    expect(s.groups[2].keys).toBe(4);
+    expect(s.groupsOmitted).toBe(4);
+    expect(s.groups[2].keys).toBe(5);
   });
 
   it('scan lists matching keys with TTL and size, hashed ones too', async () => {
