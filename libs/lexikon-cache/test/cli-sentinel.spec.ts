@@ -1,67 +1,27 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Test, type TestingModule } from '@nestjs/testing';
-import { Redis } from 'ioredis';
 import { CacheService, LexikonCacheModule } from '@lexikon/cache';
-import { findFreePort } from '../../../test/support/free-port.js';
 import {
   RedisServerProcess,
   stopAllRedisServers,
 } from '../../../test/support/redis-server.js';
 import {
-  registerChildProcess,
-  testRunDir,
-} from '../../../test/support/test-run.js';
+  startSentinel,
+  type StartedSentinel,
+} from '../../../test/support/redis-sentinel.js';
 import { uniquePrefix } from '../../../test/support/unique-prefix.js';
 import { builtCli, jsonOf, runCli } from './support/cli-runner.js';
 
 const MASTER = 'cli-master';
 
-/** A sentinel watching `master`, once it names the master's address. */
-async function startSentinel(master: RedisServerProcess) {
-  const port = await findFreePort();
-  const dir = mkdtempSync(join(testRunDir(), 'cli-sentinel-'));
-  const conf = join(dir, 'sentinel.conf');
-  writeFileSync(
-    conf,
-    `port ${port}\nbind 127.0.0.1\ndir ${dir}\nsentinel monitor ${MASTER} ${master.host} ${master.port} 1\n`,
-  );
-  const child: ChildProcess = spawn('redis-server', [conf, '--sentinel'], {
-    stdio: 'ignore',
-  });
-  if (child.pid) registerChildProcess(child.pid, 'redis-sentinel');
-  const probe = new Redis({ port, lazyConnect: true, retryStrategy: () => 50 });
-  try {
-    for (let i = 0; i < 100; i++) {
-      try {
-        if (probe.status === 'wait') await probe.connect();
-        const addr = (await probe.call(
-          'SENTINEL',
-          'get-master-addr-by-name',
-          MASTER,
-        )) as string[] | null;
-        if (addr?.[1] === String(master.port)) return { port, child };
-      } catch {
-        // not up yet
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error('sentinel did not come up');
-  } finally {
-    probe.disconnect();
-  }
-}
-
 describe('lexikon-cache through Sentinel', () => {
   let cli: string;
-  let sentinel: { port: number; child: ChildProcess };
+  let sentinel: StartedSentinel;
   let module: TestingModule;
   const prefix = uniquePrefix('cli-sentinel');
 
   beforeAll(async () => {
     cli = await builtCli();
-    sentinel = await startSentinel(await RedisServerProcess.start());
+    sentinel = await startSentinel(await RedisServerProcess.start(), MASTER);
     module = await Test.createTestingModule({
       imports: [
         LexikonCacheModule.forRoot({
