@@ -9,16 +9,29 @@ import {
   type CacheFixture,
   type StoreKind,
 } from './support/cache-fixture.js';
+import { sharedCluster, stopSharedCluster } from './support/store-fixture.js';
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** One contract, two stores: Redis and process memory must behave alike. */
-describe.each<StoreKind>(['redis', 'memory'])(
+/**
+ * One contract, three stores: one Redis, a real 6-node cluster (entries and
+ * tag versions on different nodes) and process memory must behave alike.
+ */
+describe.each<StoreKind>(['redis', 'cluster', 'memory'])(
   'CacheService contract (%s store)',
   (kind) => {
     let f: CacheFixture;
+
+    // one cluster for the whole file, started before the first fixture needs it
+    beforeAll(async () => {
+      if (kind === 'cluster') await sharedCluster();
+    });
+
+    afterAll(async () => {
+      if (kind === 'cluster') await stopSharedCluster();
+    });
 
     beforeEach(async () => {
       f = await createCacheFixture(kind, `contract-${kind}`);
@@ -204,7 +217,7 @@ describe.each<StoreKind>(['redis', 'memory'])(
           );
         expect(await f.cache.clear()).toBe(2);
         expect(await f.cache.get('a')).toBeUndefined();
-        if (kind === 'redis') expect(await other.cache.get('a')).toBe('other');
+        if (kind !== 'memory') expect(await other.cache.get('a')).toBe('other');
         if (f.raw) {
           expect(await f.raw.get(`${f.prefix.slice(0, -1)}x:unprefixed`)).toBe(
             'raw',
@@ -218,15 +231,16 @@ describe.each<StoreKind>(['redis', 'memory'])(
 
     describe('batch', () => {
       it('runs a typed batch and reports a failing command by position', async () => {
-        await f.cache.set('not-a-counter', { a: 1 });
+        // a batch is atomic: in a cluster its keys must share a slot, hence the hash tag
+        await f.cache.set('{p}:not-a-counter', { a: 1 });
         const [set, get, incr, bad, del, exists] = await f.cache.batch((b) =>
           b
-            .set('p:1', new Date(7))
-            .get<Date>('p:1')
-            .increment('p:count', 5)
-            .increment('not-a-counter')
-            .delete('p:1')
-            .exists('p:1'),
+            .set('{p}:1', new Date(7))
+            .get<Date>('{p}:1')
+            .increment('{p}:count', 5)
+            .increment('{p}:not-a-counter')
+            .delete('{p}:1')
+            .exists('{p}:1'),
         );
         expect(set).toEqual({ ok: true, value: true });
         expect(get.ok && get.value).toEqual(new Date(7));
@@ -235,7 +249,7 @@ describe.each<StoreKind>(['redis', 'memory'])(
         if (!bad.ok) expect(bad.error).toBeInstanceOf(CacheWrongTypeError);
         expect(del).toEqual({ ok: true, value: 1 });
         expect(exists).toEqual({ ok: true, value: false });
-        expect(await f.cache.get('not-a-counter')).toEqual({ a: 1 });
+        expect(await f.cache.get('{p}:not-a-counter')).toEqual({ a: 1 });
       });
     });
 
@@ -351,7 +365,7 @@ describe.each<StoreKind>(['redis', 'memory'])(
       await f.cache.set('i:1', 1);
       await f.cache.get('i:1');
       const info = await f.cache.info();
-      expect(info.kind).toBe(kind);
+      expect(info.kind).toBe(kind === 'memory' ? 'memory' : 'redis');
       expect(info.usedMemoryMb).toBeGreaterThanOrEqual(0);
       expect(typeof info.connectedClients).toBe('number');
       expect(info.totalCommandsProcessed).toBeGreaterThan(0);

@@ -6,6 +6,7 @@ import {
   Get,
   type INestApplication,
   Injectable,
+  Module,
   type NestInterceptor,
   Param,
   type Provider,
@@ -83,9 +84,20 @@ class EnvelopedUsersController {
   }
 }
 
+/** A feature module whose own APP_INTERCEPTOR is global all the same. */
+@Module({
+  controllers: [UsersController],
+  providers: [
+    { provide: APP_INTERCEPTOR, useClass: ClassSerializerInterceptor },
+  ],
+})
+class UsersFeatureModule {}
+
 interface Scenario {
   readonly name: string;
-  readonly controller: Type;
+  /** The root module's controller, if the routes are not a feature module's. */
+  readonly controller?: Type;
+  readonly imports?: Type[];
   readonly providers: Provider[];
   readonly beforeInit?: (app: INestApplication) => void;
   /** Whether a serializer drops `passwordHash`. */
@@ -101,6 +113,13 @@ const scenarios: Scenario[] = [
     providers: [
       { provide: APP_INTERCEPTOR, useClass: ClassSerializerInterceptor },
     ],
+    serialized: true,
+    enveloped: false,
+  },
+  {
+    name: 'ClassSerializerInterceptor as APP_INTERCEPTOR of a feature module',
+    imports: [UsersFeatureModule],
+    providers: [],
     serialized: true,
     enveloped: false,
   },
@@ -149,7 +168,7 @@ describe.each(setups)(
         f = await createHttpFixture(
           adapter,
           `serializers-${adapter}-${store}`,
-          [scenario.controller],
+          scenario.controller ? [scenario.controller] : [],
           scenario.providers,
           {
             ...(store === 'memory' ? { store: 'memory' as const } : {}),
@@ -159,6 +178,7 @@ describe.each(setups)(
             ...(scenario.serialized ? {} : { sensitiveGuard: 'off' as const }),
           },
           scenario.beforeInit,
+          scenario.imports,
         );
       });
 

@@ -1,5 +1,5 @@
 import { Test, type TestingModule } from '@nestjs/testing';
-import { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import {
   CacheService,
   LexikonCacheModule,
@@ -7,13 +7,14 @@ import {
 } from '@lexikon/cache';
 import type { CacheStore } from '../../src/core/store/cache-store.js';
 import { CACHE_STORE } from '../../src/core/store/store-token.js';
-import { testRedisUrl } from '../../../../test/support/services.js';
+import { rawClient, targetOptions, type StoreTarget } from './store-fixture.js';
 import {
   deleteKeysWithPrefix,
   uniquePrefix,
 } from '../../../../test/support/unique-prefix.js';
 
-export type StoreKind = 'redis' | 'memory';
+/** Where the service's store is: process memory, one Redis, or the file's shared 6-node cluster. */
+export type StoreKind = StoreTarget;
 
 export interface CacheFixture {
   readonly module: TestingModule;
@@ -21,22 +22,24 @@ export interface CacheFixture {
   readonly store: CacheStore;
   readonly prefix: string;
   /** A plain client on the same Redis, to look behind the service's back. */
-  readonly raw: Redis | undefined;
+  readonly raw: Redis | Cluster | undefined;
   close(): Promise<void>;
 }
 
-/** A Nest module with the cache on a prefix of its own (memory or the test Redis). */
+/**
+ * A Nest module with the cache on a prefix of its own (memory, the test
+ * Redis, or the cluster: stop that with `stopSharedCluster()` in afterAll).
+ */
 export async function createCacheFixture(
   kind: StoreKind,
   label: string,
   options: LexikonCacheModuleOptions = {},
 ): Promise<CacheFixture> {
   const prefix = options.keyPrefix ?? uniquePrefix(label);
-  const url = testRedisUrl();
   const module = await Test.createTestingModule({
     imports: [
       LexikonCacheModule.forRoot({
-        ...(kind === 'redis' ? { redis: { url } } : { store: 'memory' }),
+        ...(await targetOptions(kind)),
         ...options,
         keyPrefix: prefix,
         interceptor: false,
@@ -44,7 +47,9 @@ export async function createCacheFixture(
     ],
   }).compile();
   await module.init();
-  const raw = kind === 'redis' ? new Redis(url) : undefined;
+  const raw = await rawClient(kind);
+  // a cluster client closed before its slots are known rejects its pending refresh
+  await raw?.ping();
   return {
     module,
     cache: module.get(CacheService),

@@ -57,11 +57,15 @@ export async function createHttpFixture(
   providers: Provider[] = [],
   options: LexikonCacheModuleOptions = {},
   beforeInit?: (app: INestApplication) => void,
+  /** Feature modules, for enhancers a module other than the root registers. */
+  imports: Type[] = [],
 ): Promise<HttpFixture> {
   const prefix = options.keyPrefix ?? uniquePrefix(label);
   const url = testRedisUrl();
   const moduleRef = await Test.createTestingModule({
     imports: [
+      // ahead of the cache module, so their global enhancers are registered first
+      ...imports,
       LexikonCacheModule.forRoot({
         redis: { url },
         ...options,

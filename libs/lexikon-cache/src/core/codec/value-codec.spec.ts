@@ -49,6 +49,28 @@ describe('value codec', () => {
     }
   });
 
+  // every typed array the README promises, at the edges of its element type
+  it.each([
+    ['Int8Array', new Int8Array([-128, -1, 0, 127])],
+    ['Int32Array', new Int32Array([-(2 ** 31), -1, 0, 2 ** 31 - 1])],
+    ['Uint32Array', new Uint32Array([0, 1, 2 ** 32 - 1])],
+    [
+      'Float32Array',
+      new Float32Array([1.5, -0, Number.NaN, -Infinity, 3.4e38]),
+    ],
+    [
+      'Float64Array',
+      new Float64Array([Number.MIN_VALUE, -Number.MAX_VALUE, Infinity]),
+    ],
+    ['BigUint64Array', new BigUint64Array([0n, 2n ** 64n - 1n])],
+  ])('round-trips a %s with its type and elements', (_name, value) => {
+    const back = decodeValue(encodeValue({ value })) as { value: unknown };
+    expect(Object.getPrototypeOf(back.value)).toBe(
+      Object.getPrototypeOf(value),
+    );
+    expect(back.value).toEqual(value);
+  });
+
   it('keeps -0 and the presence of undefined properties', () => {
     const back = decodeValue(encodeValue({ z: -0, u: undefined })) as {
       z: number;
