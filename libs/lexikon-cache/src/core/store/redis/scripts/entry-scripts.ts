@@ -1,10 +1,6 @@
 import { LUA_COMMON } from './lua-common.js';
 
-/**
- * A server-side script, run by `ScriptRunner` with EVALSHA (EVAL when a
- * server lacks it), never registered as an ioredis command; `name` is a
- * label for readers, nothing looks it up.
- */
+/** A server-side script, run by `ScriptRunner` with EVALSHA (EVAL when a server lacks it); `name` is a label. */
 export interface StoreScript {
   readonly name: string;
   readonly lua: string;
