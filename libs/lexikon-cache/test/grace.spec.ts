@@ -237,49 +237,57 @@ describe.each<Setup>([
   });
 });
 
+type Instance = Awaited<ReturnType<typeof instance>>;
+
+/** Two instances on one Redis and one prefix, for the describe block that calls it. */
+function twoInstances(
+  name: string,
+  extra: Partial<LexikonCacheModuleOptions> = {},
+): { a: Instance; b: Instance } {
+  const prefix = uniquePrefix(name);
+  const pair = {} as { a: Instance; b: Instance };
+  let raw: Redis | Cluster | undefined;
+  beforeAll(async () => {
+    const options: LexikonCacheModuleOptions = {
+      ...(await targetOptions('redis')),
+      keyPrefix: prefix,
+      ...extra,
+    };
+    pair.a = await instance(options);
+    pair.b = await instance(options);
+    raw = await rawClient('redis');
+  });
+  afterAll(async () => {
+    await pair.a?.module.close();
+    await pair.b?.module.close();
+    if (raw) {
+      await deleteKeysWithPrefix(raw, prefix);
+      raw.disconnect();
+    }
+  });
+  return pair;
+}
+
 /**
  * With the in-process tier, an entry read from Redis is kept in process only
  * until its TTL, never into its grace: past its TTL, a reader on another
  * instance reloads instead of serving it as fresh.
  */
 describe('grace with the in-process tier on two instances', () => {
-  const prefix = uniquePrefix('grace-l1');
-  let a: Awaited<ReturnType<typeof instance>>;
-  let b: Awaited<ReturnType<typeof instance>>;
-  let raw: Redis | Cluster | undefined;
-
-  beforeAll(async () => {
-    const options: LexikonCacheModuleOptions = {
-      ...(await targetOptions('redis')),
-      keyPrefix: prefix,
-      l1: true,
-    };
-    a = await instance(options);
-    b = await instance(options);
-    raw = await rawClient('redis');
-  });
-
-  afterAll(async () => {
-    await a.module.close();
-    await b.module.close();
-    if (raw) {
-      await deleteKeysWithPrefix(raw, prefix);
-      raw.disconnect();
-    }
-  });
+  const pair = twoInstances('grace-l1', { l1: true });
 
   it('reloads on the reader once the TTL passed', async () => {
     const opts = { ttl: TTL_MS, grace: '1m' as const };
-    await a.cache.getOrSet('t', () => Promise.resolve('old'), opts);
+    await pair.a.cache.getOrSet('t', () => Promise.resolve('old'), opts);
     // b reads it from Redis and keeps it in its tier
-    await expect(b.cache.getOrSet('t', down, opts)).resolves.toBe('old');
+    await expect(pair.b.cache.getOrSet('t', down, opts)).resolves.toBe('old');
     await sleep(TTL_MS + 100);
     let loads = 0;
     const load = () => {
       loads++;
       return Promise.resolve('new');
     };
-    await expect(b.cache.getOrSet('t', load, opts)).resolves.toBe('new');
+    await expect(pair.b.cache.getOrSet('t', load, opts)).resolves.toBe('new');
     expect(loads).toBe(1);
   });
 });
@@ -289,33 +297,11 @@ describe('grace with the in-process tier on two instances', () => {
  * answered at once while one reload, across instances, refreshes it.
  */
 describe('stale-while-revalidate on two instances (redis)', () => {
-  const prefix = uniquePrefix('swr');
-  let a: Awaited<ReturnType<typeof instance>>;
-  let b: Awaited<ReturnType<typeof instance>>;
-  let raw: Redis | Cluster | undefined;
-
-  beforeAll(async () => {
-    const options: LexikonCacheModuleOptions = {
-      ...(await targetOptions('redis')),
-      keyPrefix: prefix,
-    };
-    a = await instance(options);
-    b = await instance(options);
-    raw = await rawClient('redis');
-  });
-
-  afterAll(async () => {
-    await a.module.close();
-    await b.module.close();
-    if (raw) {
-      await deleteKeysWithPrefix(raw, prefix);
-      raw.disconnect();
-    }
-  });
+  const pair = twoInstances('swr');
 
   it('answers at once and refreshes once in the background', async () => {
     const opts = { ttl: TTL_MS, staleWhileRevalidate: '1m' as const };
-    await a.cache.getOrSet('s', () => Promise.resolve('old'), opts);
+    await pair.a.cache.getOrSet('s', () => Promise.resolve('old'), opts);
     await sleep(TTL_MS + 100);
     const gate = latch();
     let loads = 0;
@@ -326,17 +312,19 @@ describe('stale-while-revalidate on two instances (redis)', () => {
     };
     // answered while the refresh is still held at the gate
     const { value } = await within(5_000, () =>
-      a.cache.getOrSet('s', slow, opts),
+      pair.a.cache.getOrSet('s', slow, opts),
     );
     expect(value).toBe('old');
     // readers on both instances meanwhile start no second refresh
-    const others = [a, b, a, b].map((x) => x.cache.getOrSet('s', slow, opts));
+    const others = [pair.a, pair.b, pair.a, pair.b].map((x) =>
+      x.cache.getOrSet('s', slow, opts),
+    );
     await sleep(50);
     expect(loads).toBe(1);
     gate.open();
     const after = await within(10_000, () => Promise.all(others));
     expect(after.value.every((v) => v === 'old' || v === 'new')).toBe(true);
-    await expect(b.cache.getOrSet('s', slow, opts)).resolves.toBe('new');
+    await expect(pair.b.cache.getOrSet('s', slow, opts)).resolves.toBe('new');
     expect(loads).toBe(1);
   });
 });
