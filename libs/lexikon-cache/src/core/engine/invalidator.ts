@@ -54,7 +54,12 @@ export class Invalidator {
         ? this.store.essential('invalidate', first, (s) => s.bumpTags(tagKeys))
         : undefined,
       ...globs.map((g) =>
-        this.store.essential('invalidate', g, (s) => s.deleteMatching(g)),
+        this.store.essential(
+          'invalidate',
+          g,
+          (s, alive) => s.deleteMatching(g, alive),
+          true,
+        ),
       ),
     ]);
     const outcomes = [deleted, bumped, ...matched];

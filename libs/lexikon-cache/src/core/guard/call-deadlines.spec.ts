@@ -48,4 +48,37 @@ describe('CallDeadlines', () => {
     expect(performance.now() - started).toBeLessThan(400 + 100 + 200);
     deadlines.close();
   });
+
+  describe('a walk of several round trips', () => {
+    // six steps of 40 ms: past the 100 ms timeout in all, none of them alone
+    const walk = async (alive: () => void, tell: boolean) => {
+      for (let i = 0; i < 6; i++) {
+        await later(40, undefined);
+        if (tell) alive();
+      }
+      return 'walked';
+    };
+
+    it('is given a fresh timeout by each answered step', async () => {
+      const deadlines = new CallDeadlines(100);
+      const r = await deadlines.settleWalk(
+        (alive) => walk(alive, true),
+        (v) => v,
+        (e) => (e as Error).message,
+      );
+      expect(r).toBe('walked');
+      deadlines.close();
+    });
+
+    it('times out when its steps do not tell', async () => {
+      const deadlines = new CallDeadlines(100);
+      const r = await deadlines.settleWalk(
+        (alive) => walk(alive, false),
+        (v) => v,
+        (e) => (e as Error).message,
+      );
+      expect(r).toMatch(/command timeout/);
+      deadlines.close();
+    });
+  });
 });

@@ -78,6 +78,61 @@ export class CallDeadlines {
     });
   }
 
+  /**
+   * As `settle`, for a call of several round trips (a SCAN walk): each
+   * `alive()`, told when one of them answered, gives the call a fresh
+   * timeout, so that a long walk on a live server is not taken for a hang.
+   */
+  settleWalk<T, R>(
+    start: (alive: () => void) => Promise<T>,
+    onValue: (value: T) => R,
+    onError: (err: unknown) => R,
+  ): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      const fail = (err: unknown): void => {
+        try {
+          resolve(onError(err));
+        } catch (thrown) {
+          reject(thrown as Error);
+        }
+      };
+      let current = this.enqueue(fail);
+      // the queue stays in deadline order: the old entry is dropped, a new one queued
+      const alive = (): void => {
+        if (current.settled) return;
+        current.settled = true;
+        current = this.enqueue(fail);
+      };
+      start(alive).then(
+        (value) => {
+          if (current.settled) return;
+          current.settled = true;
+          try {
+            resolve(onValue(value));
+          } catch (thrown) {
+            reject(thrown as Error);
+          }
+        },
+        (err: unknown) => {
+          if (current.settled) return;
+          current.settled = true;
+          fail(err);
+        },
+      );
+    });
+  }
+
+  private enqueue(reject: (err: Error) => void): Pending {
+    const p: Pending = {
+      at: monotonicMs() + this.timeoutMs,
+      reject,
+      settled: false,
+    };
+    this.queue.push(p);
+    if (this.timer === undefined) this.arm();
+    return p;
+  }
+
   private arm(): void {
     this.lastSweep = monotonicMs();
     this.timer = setInterval(this.sweep, this.tickMs);

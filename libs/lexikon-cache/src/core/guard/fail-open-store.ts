@@ -178,16 +178,18 @@ export class FailOpenStore {
   essential<T>(
     operation: string,
     key: string,
-    invoke: (store: CacheStore) => Promise<T>,
+    invoke: (store: CacheStore, alive: () => void) => Promise<T>,
+    /** A call of several round trips, each `alive()` giving it a fresh timeout. */
+    walk = false,
   ): Promise<Guarded<T>> {
     // sent at once when connected: on one connection, commands keep their order
     if (!this.deadlines || this.store.isReady?.() !== false)
-      return this.send(operation, key, invoke);
+      return this.send(operation, key, invoke, walk);
     return this.store
       .waitUntilReady(essentialWaitMs(this.settings.commandTimeoutMs))
       .then((ready) =>
         ready
-          ? this.send(operation, key, invoke)
+          ? this.send(operation, key, invoke, walk)
           : this.failed(operation, key, new Error('not connected')),
       );
   }
@@ -195,11 +197,26 @@ export class FailOpenStore {
   private send<T>(
     operation: string,
     key: string,
-    invoke: (store: CacheStore) => Promise<T>,
+    invoke: (store: CacheStore, alive: () => void) => Promise<T>,
+    walk = false,
   ): Promise<Guarded<T>> {
+    if (walk && this.deadlines) {
+      const start = (alive: () => void): Promise<T> => {
+        try {
+          return this.timed(operation, invoke(this.store, alive));
+        } catch (err) {
+          return Promise.reject(err as Error);
+        }
+      };
+      return this.deadlines.settleWalk<T, Guarded<T>>(
+        start,
+        this.succeeded,
+        (err) => this.failed(operation, key, err),
+      );
+    }
     let call: Promise<T>;
     try {
-      call = this.timed(operation, invoke(this.store));
+      call = this.timed(operation, invoke(this.store, noop));
     } catch (err) {
       call = Promise.reject(err as Error);
     }

@@ -153,8 +153,11 @@ export interface CacheStore {
   /** Gives each tag a new version, in O(1) whatever number of entries carry it. */
   bumpTags(tagKeys: readonly string[]): Promise<void>;
 
-  /** Deletes every key matching a SCAN glob; resolves to how many were deleted. */
-  deleteMatching(glob: string): Promise<number>;
+  /**
+   * Deletes every key matching a SCAN glob; resolves to how many were
+   * deleted. `progress`, when given, is told after each round trip.
+   */
+  deleteMatching(glob: string, progress?: () => void): Promise<number>;
 
   /** Atomically adds `by`; the TTL is set when the counter is created. */
   increment(key: string, by: number, ttlMs: number): Promise<number>;

@@ -210,11 +210,11 @@ export abstract class RedisStoreBase implements CacheStore {
     return this.client.unlink(...keys);
   }
 
-  async deleteMatching(glob: string): Promise<number> {
+  async deleteMatching(glob: string, progress?: () => void): Promise<number> {
     const { mode, settings } = this;
     const counts = await Promise.all(
       this.masters().map((n) =>
-        scanDelete(n, glob, mode === 'cluster', settings.sparePrefix),
+        scanDelete(n, glob, mode === 'cluster', settings.sparePrefix, progress),
       ),
     );
     return counts.reduce((a, b) => a + b, 0);

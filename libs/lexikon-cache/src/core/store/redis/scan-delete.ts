@@ -5,13 +5,15 @@ const SCAN_BATCH = 1000;
 /**
  * Deletes every key of one node matching `glob`, by SCAN and UNLINK in
  * batches (never KEYS). In a cluster, keys of one node may span slots, so
- * each is unlinked on its own, pipelined. Keys under `sparePrefix` stay.
+ * each is unlinked on its own, pipelined. Keys under `sparePrefix` stay;
+ * `progress` is told after each round trip.
  */
 export async function scanDelete(
   node: Redis,
   glob: string,
   perKey: boolean,
   sparePrefix?: string,
+  progress?: () => void,
 ): Promise<number> {
   let cursor = '0';
   let deleted = 0;
@@ -24,6 +26,7 @@ export async function scanDelete(
       SCAN_BATCH,
     );
     cursor = next;
+    progress?.();
     const keys = sparePrefix
       ? found.filter((k) => !k.startsWith(sparePrefix))
       : found;
@@ -36,6 +39,7 @@ export async function scanDelete(
     } else {
       deleted += await node.unlink(...keys);
     }
+    progress?.();
   } while (cursor !== '0');
   return deleted;
 }
