@@ -16,7 +16,7 @@ import { runBatch } from './memory-batch.js';
 import { NO_TAGS, slotBytes, type Slot } from './memory-slot.js';
 import { MemoryTags } from './memory-tags.js';
 import { memoryHealth, memoryInfo } from './memory-report.js';
-import { keptEntry, outlivedMs } from './memory-kept.js';
+import { detailedHit, keptEntry, outlivedMs } from './memory-kept.js';
 
 export interface MemoryStoreLimits {
   readonly maxEntries: number;
@@ -80,7 +80,7 @@ export class MemoryCacheStore implements CacheStore {
     tagKeys: readonly string[],
     lease: LeaseRequest | undefined,
     _plainFirst?: boolean,
-    _detail?: boolean,
+    detail?: boolean,
     graceMs = 0,
   ): Promise<ReadOutcome> {
     const hit = this.peek(key);
@@ -88,7 +88,7 @@ export class MemoryCacheStore implements CacheStore {
       hit === undefined ? undefined : outlivedMs(this.slots, key, graceMs);
     if (hit !== undefined && left === undefined) {
       this.hits++;
-      return Promise.resolve(hit);
+      return Promise.resolve(detail ? detailedHit(this.slots, key, hit) : hit);
     }
     this.misses++;
     const outlived =

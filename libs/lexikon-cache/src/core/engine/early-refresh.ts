@@ -1,0 +1,119 @@
+import {
+  FAULT,
+  SKIPPED,
+  type FailOpenStore,
+} from '../guard/fail-open-store.js';
+import type { Flight } from './leased-flights.js';
+import type { LeasedLoads } from './leased-loads.js';
+import type { LeaseTokens } from './lease-tokens.js';
+import { DROPPED } from './payloads.js';
+import type { ReadCall } from './read-call.js';
+
+/**
+ * Early refresh (XFetch, Vattani et al., VLDB 2015). After a hit on an entry
+ * with `leftMs` of its TTL left, whose loader takes `delta` ms (measured
+ * here), a reader refreshes it when `delta * beta * -ln(random()) >= leftMs`:
+ * rarely while the entry is young, almost surely in its last `delta` or so,
+ * and so, under load, once per TTL and before it expires.
+ *
+ * The reader is answered with the hit; the refresh runs behind it as a
+ * leased load of an outlived entry: the read asks the store to treat the
+ * entry as outlived within the drawn margin, so the store itself (with the
+ * entry's real time left) decides, and its lease makes this the one refresh
+ * across instances; the fill is refused if an invalidation reached the
+ * entry since, and a failed load puts the entry back. While it runs,
+ * readers in this process that the store sends to its lease get the entry
+ * that lease keeps, until the entry's own TTL ends.
+ */
+export class EarlyRefresh {
+  constructor(
+    private readonly leased: LeasedLoads,
+    private readonly tokens: LeaseTokens,
+    private readonly settings: { readonly leaseTtlMs: number },
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  /** Decides, after a hit with `leftMs` of its TTL left, whether this reader refreshes it. */
+
+  check<T>(c: ReadCall<T>, beta: number, leftMs: number): void {
+    const { flights, invalidator, store, times } = this.leased.p;
+    const delta = times.estimate(c.key);
+    if (delta === undefined || flights.get(c.key) !== undefined) return;
+    // 1 - random() is in (0, 1]: the margin is finite, and capped by the TTL
+    const margin = Math.min(
+      delta * beta * -Math.log(1 - this.random()),
+      c.policy.ttlMs,
+    );
+    if (margin < leftMs || invalidator.pending.size > 0 || !store.trusted)
+      return;
+    const flight = flights.start(c.key, this.tokens.next(), c.tagKeys);
+    flight.done = this.refresh(c, flight, Math.ceil(margin));
+    flight.done.catch(() => undefined);
+  }
+
+  private async refresh<T>(
+    c: ReadCall<T>,
+    flight: Flight,
+    marginMs: number,
+  ): Promise<T | undefined> {
+    const { store, flights, invalidator } = this.leased.p;
+    const { policy } = c;
+    const graceMs = policy.graceMs ?? 0;
+    const r: ReadCall<T> = {
+      key: c.key,
+      tagKeys: c.tagKeys,
+      loader: c.loader,
+      // nobody waits on it: no soft timeout to answer anyone at
+      policy:
+        policy.softTimeoutMs === undefined
+          ? policy
+          : { ...policy, softTimeoutMs: undefined },
+      tier: c.tier,
+      onStale: undefined,
+      background: true,
+      ticket: c.tier?.ticket(),
+      attempt: 0,
+      span: undefined,
+    };
+    const outcome = await store.read(
+      c.key,
+      c.tagKeys,
+      { token: flight.token, ms: this.settings.leaseTtlMs },
+      false,
+      c.tier !== undefined,
+      graceMs + marginMs,
+    );
+    if (
+      outcome === FAULT ||
+      outcome === SKIPPED ||
+      typeof outcome === 'string' ||
+      'payload' in outcome ||
+      outcome.lease === undefined
+    ) {
+      // fresher than drawn, refreshed by someone else, or out of reach
+      flights.forget(c.key, flight);
+      return undefined;
+    }
+    const { lease, outlived } = outcome;
+    if (!store.trusted) {
+      // its answer may come from a Redis that restarted
+      flights.forget(c.key, flight);
+      invalidator.releaseLater(c.key, lease.token);
+      return undefined;
+    }
+    if (outlived) {
+      flight.early = {
+        payload: outlived.payload,
+        until: performance.now() + outlived.ttlMs - graceMs,
+      };
+    }
+    return this.leased.lead(r, lease, flight, outlived);
+  }
+
+  /** For a reader the store sent to this refresh's lease: the entry it keeps, while fresh. */
+  kept<T>(c: ReadCall<T>, flight: Flight): T | typeof DROPPED {
+    const early = flight.early;
+    if (!early || performance.now() >= early.until) return DROPPED;
+    return this.leased.p.payloads.decodeOrDrop(c.key, early.payload, c.policy);
+  }
+}
