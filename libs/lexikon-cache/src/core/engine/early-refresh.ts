@@ -3,11 +3,15 @@ import {
   SKIPPED,
   type FailOpenStore,
 } from '../guard/fail-open-store.js';
+import type { ReadMiss } from '../store/cache-store.js';
 import type { Flight } from './leased-flights.js';
 import type { LeasedLoads } from './leased-loads.js';
 import type { LeaseTokens } from './lease-tokens.js';
 import { DROPPED } from './payloads.js';
 import type { ReadCall } from './read-call.js';
+
+/** Ends the token of an early refresh's lease (tokens are base64url and base36 otherwise). */
+const EARLY = '!';
 
 /**
  * Early refresh (XFetch, Vattani et al., VLDB 2015). After a hit on an entry
@@ -46,8 +50,9 @@ export class EarlyRefresh {
     );
     if (margin < leftMs || invalidator.pending.size > 0 || !store.trusted)
       return;
-    const flight = flights.start(c.key, this.tokens.next(), c.tagKeys);
-    flight.done = this.refresh(c, flight, Math.ceil(margin));
+    const token = this.tokens.next() + EARLY;
+    const flight = flights.start(c.key, token, c.tagKeys);
+    flight.done = this.refresh(c, flight, Math.ceil(margin), leftMs);
     flight.done.catch(() => undefined);
   }
 
@@ -55,6 +60,7 @@ export class EarlyRefresh {
     c: ReadCall<T>,
     flight: Flight,
     marginMs: number,
+    leftMs: number,
   ): Promise<T | undefined> {
     const { store, flights, invalidator } = this.leased.p;
     const { policy } = c;
@@ -71,6 +77,7 @@ export class EarlyRefresh {
       tier: c.tier,
       onStale: undefined,
       background: true,
+      early: true,
       ticket: c.tier?.ticket(),
       attempt: 0,
       span: undefined,
@@ -78,7 +85,11 @@ export class EarlyRefresh {
     const outcome = await store.read(
       c.key,
       c.tagKeys,
-      { token: flight.token, ms: this.settings.leaseTtlMs },
+      // the lease, which keeps the entry, ends when the entry would have
+      {
+        token: flight.token,
+        ms: Math.max(1, Math.floor(Math.min(leftMs, this.settings.leaseTtlMs))),
+      },
       false,
       c.tier !== undefined,
       graceMs + marginMs,
@@ -115,5 +126,17 @@ export class EarlyRefresh {
     const early = flight.early;
     if (!early || performance.now() >= early.until) return DROPPED;
     return this.leased.p.payloads.decodeOrDrop(c.key, early.payload, c.policy);
+  }
+
+  /**
+   * For a reader the store sent to another instance's lease: the entry an
+   * early refresh's lease keeps. That lease is never renewed and ends when
+   * the entry would have; a delete ends it sooner, and the store names the
+   * entry only while its tags are current: while held, the entry is fresh.
+   */
+  keptElsewhere<T>(c: ReadCall<T>, miss: ReadMiss): T | typeof DROPPED {
+    if (miss.kept === undefined || !miss.holder?.endsWith(EARLY))
+      return DROPPED;
+    return this.leased.p.payloads.decodeOrDrop(c.key, miss.kept, c.policy);
   }
 }

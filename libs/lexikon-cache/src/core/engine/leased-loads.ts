@@ -115,7 +115,9 @@ export class LeasedLoads {
     started: number,
   ): Promise<Settled<T>> {
     const { flights, invalidator } = this.p;
-    const stopRenewing = flights.keepLease(c.key, lease.token);
+    const stopRenewing = c.early
+      ? () => undefined
+      : flights.keepLease(c.key, lease.token);
     let value: T;
     try {
       const t0 =

@@ -201,6 +201,8 @@ export class ReadThrough {
       const flight = this.flights.get(c.key);
       if (flight && flight.token === outcome.holder)
         return this.join(c, flight);
+      const kept = this.early.keptElsewhere(c, outcome);
+      if (kept !== DROPPED) return Promise.resolve(this.metrics.hit(c, kept));
       return this.awaitHolder(c);
     }
     return this.loadLocally(c);
