@@ -25,9 +25,14 @@ import { within } from './support/bounded.js';
 const TTL_MS = 500;
 const TTLS = 3;
 /** The loader's time, which early refresh measures. */
-const LOAD_MS = 50;
-/** Each reader's pause between reads. */
-const READ_EVERY_MS = 3;
+const LOAD_MS = 30;
+/**
+ * Readers per instance, and each one's pause between reads: about one read
+ * a millisecond, so the refresh is drawn well before the entry's last
+ * `LOAD_MS` (missing it all that long has odds of about e^-11 per TTL).
+ */
+const READERS = 4;
+const READ_EVERY_MS = 4;
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -72,8 +77,9 @@ const misses = (xs: readonly Instance[]) =>
   xs.reduce((n, x) => n + x.cache.stats().total.misses, 0);
 
 /**
- * A hot key under steady load: one reader per instance, a read every few
- * ms, for `TTLS` TTLs after the first load. Counts what the readers saw.
+ * A hot key under steady load: `READERS` readers shared by the instances,
+ * each reading every few ms, for `TTLS` TTLs after the first load. Counts
+ * what the readers saw.
  */
 async function steadyLoad(
   readers: readonly Instance[],
@@ -86,7 +92,8 @@ async function steadyLoad(
   const end = performance.now() + TTLS * TTL_MS;
   let reads = 0;
   await Promise.all(
-    readers.map(async (x) => {
+    Array.from({ length: READERS }, async (_, i) => {
+      const x = readers[i % readers.length];
       while (performance.now() < end) {
         await x.cache.getOrSet(key, source.load, opts);
         reads++;
@@ -218,6 +225,8 @@ describe('early refresh on two instances (redis)', () => {
       ...(await targetOptions('redis')),
       keyPrefix: prefix,
       earlyRefresh: true,
+      // renewed every 100 ms, were an early refresh's lease renewed
+      leaseTtl: 300,
     };
     pair.a = await instance(options);
     pair.b = await instance(options);
