@@ -25,9 +25,11 @@ const EARLY = '!';
  * entry as outlived within the drawn margin, so the store itself (with the
  * entry's real time left) decides, and its lease makes this the one refresh
  * across instances; the fill is refused if an invalidation reached the
- * entry since, and a failed load puts the entry back. While it runs,
- * readers in this process that the store sends to its lease get the entry
- * that lease keeps, until the entry's own TTL ends.
+ * entry since, and a failed load puts the entry back. The lease is never
+ * renewed: it ends when the entry would have, so a refresh that outlasts
+ * the entry does not stretch it. While it runs, readers the store sends to
+ * the lease (in this process or another) get the entry it keeps, unless the
+ * entry has tags learnt from its value, which that read does not check.
  */
 export class EarlyRefresh {
   constructor(
@@ -112,7 +114,8 @@ export class EarlyRefresh {
       invalidator.releaseLater(c.key, lease.token);
       return undefined;
     }
-    if (outlived) {
+    // a tag learnt from the value is checked by no read that names this lease
+    if (outlived && policy.lateTags === undefined) {
       flight.early = {
         payload: outlived.payload,
         until: performance.now() + outlived.ttlMs - graceMs,
