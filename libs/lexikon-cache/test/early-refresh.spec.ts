@@ -299,6 +299,45 @@ describe('early refresh on two instances (redis)', () => {
 });
 
 @Injectable()
+class Terms {
+  loads = 0;
+
+  @Cacheable({ key: 'term:{id}', ttl: TTL_MS, earlyRefresh: { beta: 1_000 } })
+  async find(id: string): Promise<string> {
+    const n = ++this.loads;
+    await sleep(20);
+    return `${id}#${n}`;
+  }
+}
+
+describe('early refresh on a decorated method (memory)', () => {
+  it('refreshes behind the hits', async () => {
+    const module = await Test.createTestingModule({
+      imports: [LexikonCacheModule.forRoot({ store: 'memory', ttlJitter: 0 })],
+      providers: [Terms],
+    }).compile();
+    await module.init();
+    try {
+      const terms = module.get(Terms);
+      await expect(terms.find('t1')).resolves.toBe('t1#1');
+      const answers = new Set<string>();
+      for (let i = 0; i < 50 && terms.loads < 2; i++) {
+        answers.add(await terms.find('t1'));
+        await sleep(2);
+      }
+      // the hits were answered from the entry while the refresh loaded
+      expect([...answers]).toEqual(['t1#1']);
+      expect(terms.loads).toBe(2);
+      await sleep(50);
+      expect(await terms.find('t1')).toBe('t1#2');
+      await sleep(50);
+    } finally {
+      await module.close();
+    }
+  });
+});
+
+@Injectable()
 class BadBeta {
   @Cacheable({ key: 'x', earlyRefresh: { beta: -1 } })
   async find(): Promise<number> {
