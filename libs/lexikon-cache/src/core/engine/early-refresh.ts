@@ -1,8 +1,4 @@
-import {
-  FAULT,
-  SKIPPED,
-  type FailOpenStore,
-} from '../guard/fail-open-store.js';
+import { FAULT, SKIPPED } from '../guard/fail-open-store.js';
 import type { ReadMiss } from '../store/cache-store.js';
 import type { Flight } from './leased-flights.js';
 import type { LeasedLoads } from './leased-loads.js';

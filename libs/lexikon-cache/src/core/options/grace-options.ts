@@ -71,11 +71,11 @@ function beta(
     if (b === undefined) return 1;
     if (typeof b === 'number' && Number.isFinite(b) && b > 0) return b;
     throw fail(
-      `earlyRefresh.beta must be a finite number above 0, got ${typeof b === 'string' ? JSON.stringify(b) : String(b)}`,
+      `earlyRefresh.beta must be a finite number above 0, got ${describeDuration(b)}`,
     );
   }
   throw fail(
-    `earlyRefresh must be true, false or { beta: number }, got ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`,
+    `earlyRefresh must be true, false or { beta: number }, got ${describeDuration(value)}`,
   );
 }
 
