@@ -36,7 +36,6 @@ export class EarlyRefresh {
   ) {}
 
   /** Decides, after a hit with `leftMs` of its TTL left, whether this reader refreshes it. */
-
   check<T>(c: ReadCall<T>, beta: number, leftMs: number): void {
     const { flights, invalidator, store, times } = this.leased.p;
     const delta = times.estimate(c.key);
@@ -104,14 +103,16 @@ export class EarlyRefresh {
       return undefined;
     }
     const { lease, outlived } = outcome;
-    if (!store.trusted) {
-      // its answer may come from a Redis that restarted
+    // the entry went since the hit (an invalidation, its TTL): the next
+    // reader loads, as on any miss; and an answer while the store is not
+    // trusted may come from a Redis that restarted
+    if (!outlived || !store.trusted) {
       flights.forget(c.key, flight);
       invalidator.releaseLater(c.key, lease.token);
       return undefined;
     }
     // a tag learnt from the value is checked by no read that names this lease
-    if (outlived && policy.lateTags === undefined) {
+    if (policy.lateTags === undefined) {
       flight.early = {
         payload: outlived.payload,
         until: performance.now() + outlived.ttlMs - graceMs,
