@@ -16,6 +16,7 @@ import {
 } from '../../../test/support/unique-prefix.js';
 import {
   rawClient,
+  stopSharedCluster,
   targetOptions,
   type StoreTarget,
 } from './support/store-fixture.js';
@@ -120,6 +121,7 @@ describe.each<Setup>([
   ['memory', 'no tier'],
   ['redis', 'no tier'],
   ['redis', 'in-process tier'],
+  ['cluster', 'no tier'],
 ])('early refresh (%s, %s)', (target, tier) => {
   const prefix = uniquePrefix('early');
   let a: Instance;
@@ -141,6 +143,8 @@ describe.each<Setup>([
       raw.disconnect();
     }
   });
+
+  afterAll(stopSharedCluster);
 
   it('refreshes a hot key once per TTL, before it expires: no reader meets a miss', async () => {
     const seen = await steadyLoad([a], 'hot:1', {
