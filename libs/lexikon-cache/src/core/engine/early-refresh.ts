@@ -59,7 +59,18 @@ export class EarlyRefresh {
     marginMs: number,
     leftMs: number,
   ): Promise<T | undefined> {
+    // once the reader that drew it has its answer: a caller that tells a load
+    // by its loader running (the HTTP interceptor's MISS) must see none
+    await new Promise<void>((resolve) => setImmediate(resolve));
     const { store, flights, invalidator } = this.leased.p;
+    if (
+      flights.get(c.key) !== flight ||
+      invalidator.pending.size > 0 ||
+      !store.trusted
+    ) {
+      flights.forget(c.key, flight);
+      return undefined;
+    }
     const { policy } = c;
     const graceMs = policy.graceMs ?? 0;
     const r: ReadCall<T> = {
