@@ -314,6 +314,82 @@ class Terms {
   }
 }
 
+/** Rows whose tag comes from the loaded value (`project:{result.project}`). */
+@Injectable()
+class Rows {
+  project = 'p1';
+  loads = 0;
+  gate: Promise<void> | undefined;
+  started: (() => void) | undefined;
+
+  @Cacheable({
+    key: 'row:{id}',
+    ttl: TTL_MS,
+    tags: ['project:{result.project}'],
+    earlyRefresh: { beta: 1_000 },
+  })
+  async find(id: string): Promise<{ id: string; project: string; n: number }> {
+    const n = ++this.loads;
+    const project = this.project;
+    const gate = this.gate;
+    this.gate = undefined;
+    if (gate) {
+      this.started?.();
+      await gate;
+    } else {
+      await sleep(20);
+    }
+    return { id, project, n };
+  }
+}
+
+describe('early refresh of an entry with a tag learnt from its value (redis)', () => {
+  it('never answers with the entry the refresh keeps once that tag was invalidated', async () => {
+    const prefix = uniquePrefix('early-late');
+    const module = await Test.createTestingModule({
+      imports: [
+        LexikonCacheModule.forRoot({
+          ...(await targetOptions('redis')),
+          keyPrefix: prefix,
+          ttlJitter: 0,
+          interceptor: false,
+        }),
+      ],
+      providers: [Rows],
+    }).compile();
+    await module.init();
+    const raw = await rawClient('redis');
+    try {
+      const rows = module.get(Rows);
+      const cache = module.get(CacheService);
+      await expect(rows.find('r1')).resolves.toMatchObject({ n: 1 });
+      const held = latch();
+      rows.gate = held.promise;
+      const refreshing = new Promise<void>((r) => (rows.started = r));
+      for (let i = 0; i < 50 && rows.loads < 2; i++) {
+        await expect(rows.find('r1')).resolves.toMatchObject({ n: 1 });
+        await sleep(2);
+      }
+      await refreshing;
+      rows.project = 'p2';
+      await cache.invalidateTags(['project:p1']);
+      // the lease still keeps the entry of n 1: never an answer now; nor the
+      // refresh's (n 2), which read the row before the invalidation
+      const read = rows.find('r1');
+      held.open();
+      const { value } = await within(5_000, () => read);
+      expect(value).toMatchObject({ project: 'p2', n: 3 });
+      await sleep(50);
+    } finally {
+      await module.close();
+      if (raw) {
+        await deleteKeysWithPrefix(raw, prefix);
+        raw.disconnect();
+      }
+    }
+  });
+});
+
 describe('early refresh on a decorated method (memory)', () => {
   it('refreshes behind the hits', async () => {
     const module = await Test.createTestingModule({

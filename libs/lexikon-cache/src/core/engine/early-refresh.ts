@@ -49,7 +49,8 @@ export class EarlyRefresh {
       return;
     const token = this.tokens.next() + EARLY;
     const flight = flights.start(c.key, token, c.tagKeys);
-    flight.done = this.refresh(c, flight, Math.ceil(margin), leftMs);
+    const endsAt = performance.now() + leftMs;
+    flight.done = this.refresh(c, flight, Math.ceil(margin), endsAt);
     flight.done.catch(() => undefined);
   }
 
@@ -57,7 +58,8 @@ export class EarlyRefresh {
     c: ReadCall<T>,
     flight: Flight,
     marginMs: number,
-    leftMs: number,
+    /** When (monotonic ms) the entry's TTL ends, as its hit told. */
+    endsAt: number,
   ): Promise<T | undefined> {
     // once the reader that drew it has its answer: a caller that tells a load
     // by its loader running (the HTTP interceptor's MISS) must see none
@@ -96,7 +98,12 @@ export class EarlyRefresh {
       // the lease, which keeps the entry, ends when the entry would have
       {
         token: flight.token,
-        ms: Math.max(1, Math.floor(Math.min(leftMs, this.settings.leaseTtlMs))),
+        ms: Math.max(
+          1,
+          Math.floor(
+            Math.min(endsAt - performance.now(), this.settings.leaseTtlMs),
+          ),
+        ),
       },
       false,
       c.tier !== undefined,
@@ -122,30 +129,17 @@ export class EarlyRefresh {
       invalidator.releaseLater(c.key, lease.token);
       return undefined;
     }
-    // a tag learnt from the value is checked by no read that names this lease
-    if (policy.lateTags === undefined) {
-      flight.early = {
-        payload: outlived.payload,
-        until: performance.now() + outlived.ttlMs - graceMs,
-      };
-    }
     return this.leased.lead(r, lease, flight, outlived);
   }
 
-  /** For a reader the store sent to this refresh's lease: the entry it keeps, while fresh. */
-  kept<T>(c: ReadCall<T>, flight: Flight): T | typeof DROPPED {
-    const early = flight.early;
-    if (!early || performance.now() >= early.until) return DROPPED;
-    return this.leased.p.payloads.decodeOrDrop(c.key, early.payload, c.policy);
-  }
-
   /**
-   * For a reader the store sent to another instance's lease: the entry an
-   * early refresh's lease keeps. That lease is never renewed and ends when
-   * the entry would have; a delete ends it sooner, and the store names the
-   * entry only while its tags are current: while held, the entry is fresh.
+   * For a reader the store sent to a lease (of this instance or another):
+   * the entry it keeps, if it is an early refresh's. That lease is never
+   * renewed and ends when the entry would have; a delete ends it sooner, and
+   * the store names the entry only while its tags are current and are all
+   * it has: while held, the entry is fresh.
    */
-  keptElsewhere<T>(c: ReadCall<T>, miss: ReadMiss): T | typeof DROPPED {
+  kept<T>(c: ReadCall<T>, miss: ReadMiss): T | typeof DROPPED {
     if (miss.kept === undefined || !miss.holder?.endsWith(EARLY))
       return DROPPED;
     return this.leased.p.payloads.decodeOrDrop(c.key, miss.kept, c.policy);

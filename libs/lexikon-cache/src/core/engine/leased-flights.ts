@@ -16,11 +16,6 @@ export interface Flight {
   outcome: FillOutcome | undefined;
   /** With outcome 'stale': until when (monotonic ms) joiners may take it. */
   staleUntil?: number;
-  /**
-   * An early refresh's: the entry its lease keeps, which joiners take until
-   * (monotonic ms) the entry's own TTL ends.
-   */
-  early?: { readonly payload: string; readonly until: number };
 }
 
 /**

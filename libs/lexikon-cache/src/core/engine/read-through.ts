@@ -198,11 +198,11 @@ export class ReadThrough {
       return this.lead(c, lease, outlived);
     }
     if (outcome.holder !== undefined) {
+      const kept = this.early.kept(c, outcome);
+      if (kept !== DROPPED) return Promise.resolve(this.metrics.hit(c, kept));
       const flight = this.flights.get(c.key);
       if (flight && flight.token === outcome.holder)
         return this.join(c, flight);
-      const kept = this.early.keptElsewhere(c, outcome);
-      if (kept !== DROPPED) return Promise.resolve(this.metrics.hit(c, kept));
       return this.awaitHolder(c);
     }
     return this.loadLocally(c);
@@ -228,8 +228,6 @@ export class ReadThrough {
   }
 
   private async join<T>(c: Call<T>, flight: Flight): Promise<T> {
-    const kept = flight.early ? this.early.kept(c, flight) : DROPPED;
-    if (kept !== DROPPED) return this.metrics.hit(c, kept);
     const value = (await flight.done) as T;
     if (flight.outcome === 'stored') return this.metrics.hit(c, value);
     if (

@@ -13,10 +13,11 @@ import type {
 } from '../cache-store.js';
 import { globToRegExp } from '../../keys/glob.js';
 import { runBatch } from './memory-batch.js';
+import { detailedHit, heldBy } from './memory-held.js';
 import { NO_TAGS, slotBytes, type Slot } from './memory-slot.js';
 import { MemoryTags } from './memory-tags.js';
 import { memoryHealth, memoryInfo } from './memory-report.js';
-import { detailedHit, keptEntry, outlivedMs } from './memory-kept.js';
+import { keptEntry, outlivedMs } from './memory-kept.js';
 
 export interface MemoryStoreLimits {
   readonly maxEntries: number;
@@ -97,9 +98,8 @@ export class MemoryCacheStore implements CacheStore {
       return Promise.resolve(outlived ? { outlived } : {});
     const slot = this.slots.get(key);
     // a lease whose tags moved on since it was taken is stale: take it over
-    if (slot?.kind === 'lease' && this.leaseCurrent(slot)) {
-      return Promise.resolve({ holder: slot.token });
-    }
+    if (slot?.kind === 'lease' && this.leaseCurrent(slot))
+      return Promise.resolve(heldBy(slot, tagKeys));
     const versions = tagKeys.map((t) => this.tags.current(t, lease.ms));
     const since = this.tags.since;
     const kept = outlived && slot?.kind === 'entry' ? slot : undefined;

@@ -1,5 +1,4 @@
 import type { LRUCache } from 'lru-cache';
-import type { ReadOutcome } from '../cache-store.js';
 import type { Slot } from './memory-slot.js';
 
 type Slots = LRUCache<string, Slot>;
@@ -13,17 +12,6 @@ export function outlivedMs(
   if (graceMs <= 0 || slots.peek(key)?.kind !== 'entry') return undefined;
   const left = slots.getRemainingTTL(key);
   return left <= graceMs ? left : undefined;
-}
-
-/** A hit with its time left and tags, as a detailed read asks; a counter stays bare. */
-export function detailedHit(
-  slots: Slots,
-  key: string,
-  payload: string,
-): ReadOutcome {
-  const slot = slots.peek(key);
-  if (slot?.kind !== 'entry') return payload;
-  return { payload, tagKeys: slot.tagKeys, ttlMs: slots.getRemainingTTL(key) };
 }
 
 /**
