@@ -19,23 +19,23 @@ export function detailedOf(r: ScriptReply[]): DetailedHit {
 /**
  * A holder reply ({2, holder, stamped versions, kept entry?}) as the port
  * shapes it. The entry a lease keeps is named only when its tags are the
- * ones read and its versions those the lease was stamped with, which the
- * caller checked are current: a tag learnt from the value (not read here)
- * could have moved unseen.
+ * ones read and its versions `current` (the read tags' current versions,
+ * newline-separated): a tag learnt from the value, not read here, could
+ * have moved unseen.
  */
 export function heldOf(
   r: ScriptReply[],
   tagKeys: readonly string[],
-  stampedCurrent: boolean,
+  current: string | undefined,
 ): ReadMiss {
   const holder = String(r[1]);
-  if (!stampedCurrent || typeof r[3] !== 'string') return { holder };
+  if (current === undefined || typeof r[3] !== 'string') return { holder };
   const entry = parseEntry(r[3]);
   if (
     entry === undefined ||
     entry.tagKeys.length !== tagKeys.length ||
     entry.tagKeys.some((t, i) => t !== tagKeys[i]) ||
-    entry.versions.join('\n') !== String(r[2])
+    entry.versions.join('\n') !== current
   )
     return { holder };
   return { holder, kept: entry.payload };

@@ -142,7 +142,7 @@ export class RedisClusterStore extends RedisStoreBase {
       if (taken)
         return { lease: await this.leaseOf(key, lease, tagKeys, tags) };
     }
-    return heldOf(r, tagKeys, tags !== undefined && stamped === joined(tags));
+    return heldOf(r, tagKeys, tags && joined(tags));
   }
 
   /** Replaces `value` (a stale entry or lease) by a lease of ours, unless it changed. */

@@ -112,7 +112,7 @@ export class RedisStandaloneStore extends RedisStoreBase {
     }
     if (this.holderOf(reply) === undefined) return NO_MISS;
     // the script answers a holder only while the lease's versions are current
-    return heldOf(reply, tagKeys, true);
+    return heldOf(reply, tagKeys, String(reply[2]));
   }
 
   async keptEntry(
