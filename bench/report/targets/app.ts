@@ -12,8 +12,14 @@ export const SEED_ROWS = [
 
 const SOURCES: readonly [SeedCacheBackend, string, string][] = [
   ['redis', 'a Redis cache hit', 'Redis hit'],
-  ['l1', 'with L1: a Redis + L1 cache hit', 'L1 hit'],
+  ['l1', 'a Redis + L1 cache hit', 'L1 hit'],
 ];
+const CACHES = ['redis', 'l1', 'memory'] as const;
+const NAMES: Record<SeedCacheBackend, string> = {
+  redis: 'Redis',
+  l1: 'Redis + L1',
+  memory: 'memory',
+};
 
 /** The seed's table: a Redis hit, then an L1 hit, against the service's PostgreSQL query, mean latency one call at a time. */
 export function seedTableTargets(inputs: Inputs): TargetResult[] {
@@ -21,26 +27,22 @@ export function seedTableTargets(inputs: Inputs): TargetResult[] {
   return SOURCES.flatMap(([backend, what, short]) =>
     SEED_ROWS.map(([id, label, claim]): TargetResult => {
       const tid = backend === 'redis' ? `seed-${id}` : `seed-${backend}-${id}`;
-      const target = `the seed’s table, ${label}: ${what} ≥ ${fmtNum(claim, claim % 1 ? 1 : 0)}× faster than PostgreSQL (service level, mean latency)`;
+      const target = `the seed’s table${backend === 'l1' ? ' with L1' : ''}, ${label}: ${what} ≥ ${fmtNum(claim, claim % 1 ? 1 : 0)}× faster than PostgreSQL (service level, mean latency)`;
       const row = table?.rows.find((r) => r.id === id);
       const hit = row?.cells.find((c) => c.backend === backend);
       const speedup = row?.speedup[backend];
       if (!row || !hit || speedup === undefined)
         return notMeasured(tid, target, NOT_RUN);
       const pg = row.cells.find((c) => c.backend === 'postgres');
-      const others = (['redis', 'l1', 'memory'] as const)
-        .filter((b) => b !== backend && row.speedup[b] !== undefined)
-        .map(
-          (b) =>
-            `${b === 'l1' ? 'L1' : b} hit ${fmtNum(row.speedup[b] ?? NaN, 1)}×`,
-        )
+      const others = CACHES.filter(
+        (b) => b !== backend && row.speedup[b] !== undefined,
+      )
+        .map((b) => `${NAMES[b]} hit ${fmtNum(row.speedup[b] ?? NaN, 1)}×`)
         .join(', ');
       const measured = `${fmtNum(speedup, 1)}× (PostgreSQL ${fmtNum(pg?.sequential.meanMs ?? NaN, 3)} ms, ${short} ${fmtNum(hit.sequential.meanMs, 3)} ms; ${others})`;
-      const ops = (['redis', 'l1', 'memory'] as const)
-        .filter((b) => row.throughputSpeedup[b] !== undefined)
+      const ops = CACHES.filter((b) => row.throughputSpeedup[b] !== undefined)
         .map(
-          (b) =>
-            `${b === 'l1' ? 'Redis + L1' : b === 'redis' ? 'Redis' : 'memory'} ${fmtNum(row.throughputSpeedup[b] ?? NaN, 1)}×`,
+          (b) => `${NAMES[b]} ${fmtNum(row.throughputSpeedup[b] ?? NaN, 1)}×`,
         )
         .join(', ');
       const ref = `ops/s with ${table?.concurrency ?? '?'} in flight: ${ops}`;
