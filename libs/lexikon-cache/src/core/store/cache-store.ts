@@ -150,8 +150,12 @@ export interface CacheStore {
   /** Deletes entries (revoking their leases); resolves to how many existed. */
   delete(keys: readonly string[]): Promise<number>;
 
-  /** Gives each tag a new version, in O(1) whatever number of entries carry it. */
-  bumpTags(tagKeys: readonly string[]): Promise<void>;
+  /**
+   * Gives each tag a new version, in O(1) whatever number of entries carry
+   * it. With `soft`, entries stamped before stay readable, as outlived
+   * (servable within their grace only), until a hard bump.
+   */
+  bumpTags(tagKeys: readonly string[], soft?: boolean): Promise<void>;
 
   /**
    * Deletes every key matching a SCAN glob; resolves to how many were

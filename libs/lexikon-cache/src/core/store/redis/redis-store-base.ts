@@ -26,6 +26,7 @@ import { scanDelete } from './scan-delete.js';
 import { ScriptRunner } from './script-runner.js';
 import {
   BATCH,
+  BUMP,
   EXTEND,
   INCREMENT,
   READ,
@@ -124,7 +125,11 @@ export abstract class RedisStoreBase implements CacheStore {
 
   abstract readMany(keys: readonly string[]): Promise<(string | undefined)[]>;
 
-  abstract bumpTags(tagKeys: readonly string[]): Promise<void>;
+  async bumpTags(tagKeys: readonly string[], soft = false): Promise<void> {
+    if (tagKeys.length === 0) return;
+    const keys = [this.settings.sequenceKey, ...tagKeys];
+    await this.run(BUMP, keys, [soft ? 's' : '']);
+  }
 
   /**
    * A plain GET first: an untagged entry is then a hit without any script.
