@@ -180,9 +180,11 @@ describe.each<Setup>([
     try {
       await cached('k3', 'old');
       await soft();
+      const before = reader.cache.stats().total.stale;
       await expect(reader.cache.getOrSet('k3', down, opts)).resolves.toBe(
         'old',
       );
+      expect(reader.cache.stats().total.stale - before).toBe(1);
       await writer.cache.invalidateTags(['row']);
       await expect(reader.cache.getOrSet('k3', down, opts)).rejects.toThrow(
         'database down',
