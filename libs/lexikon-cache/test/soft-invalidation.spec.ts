@@ -19,7 +19,11 @@ import {
   targetOptions,
   type StoreTarget,
 } from './support/store-fixture.js';
-import { within } from './support/bounded.js';
+import {
+  RedisServerProcess,
+  stopAllRedisServers,
+} from '../../../test/support/redis-server.js';
+import { eventually, within } from './support/bounded.js';
 
 const down = () => Promise.reject(new Error('database down'));
 
@@ -262,6 +266,80 @@ describe.each<Setup>([
       value = await reader.cache.getOrSet('k6', down, swr);
     }
     expect([value, calls]).toEqual(['new', 1]);
+  });
+});
+
+/**
+ * Made while Redis hangs, a soft invalidation is deferred and replayed as
+ * soft; a hard one of the same tag waiting with it wins.
+ */
+describe('soft invalidation made while Redis hangs', () => {
+  let server: RedisServerProcess;
+  let a: Instance;
+  const opts = { ttl: '1m' as const, grace: '1m' as const, tags: ['row'] };
+
+  beforeAll(async () => {
+    server = await RedisServerProcess.start();
+  });
+
+  beforeEach(async () => {
+    a = await instance({
+      redis: { url: server.url },
+      keyPrefix: uniquePrefix('soft-outage'),
+      commandTimeout: '200ms',
+      // the first timeout opens the breaker: only the replay can apply it
+      breakerThreshold: 1,
+      breakerCooldown: '300ms',
+    });
+  });
+
+  afterEach(() => a.module.close());
+
+  afterAll(stopAllRedisServers);
+
+  async function whileRedisHangs(during: () => Promise<void>): Promise<void> {
+    server.pause();
+    try {
+      expect(await a.cache.get('probe')).toBeUndefined();
+      await during();
+    } finally {
+      server.resume();
+    }
+    await eventually(
+      'the pending invalidations reach Redis',
+      async () =>
+        (await a.cache.info().catch(() => undefined))?.pendingInvalidations ===
+        0,
+    );
+  }
+
+  it('is replayed soft: reloaded, the old value served when the reload fails', async () => {
+    const warn = jest
+      .spyOn(Logger.prototype, 'warn')
+      .mockImplementation(() => undefined);
+    try {
+      await a.cache.getOrSet('k', () => Promise.resolve('old'), opts);
+      await whileRedisHangs(async () => {
+        await expect(
+          a.cache.invalidateTags(['row'], { soft: true }),
+        ).resolves.toBe(false);
+      });
+      expect(await a.cache.get('k')).toBeUndefined();
+      await expect(a.cache.getOrSet('k', down, opts)).resolves.toBe('old');
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it('is replayed hard when a hard invalidation of the tag waited too', async () => {
+    await a.cache.getOrSet('k', () => Promise.resolve('old'), opts);
+    await whileRedisHangs(async () => {
+      await a.cache.invalidateTags(['row']);
+      await a.cache.invalidateTags(['row'], { soft: true });
+    });
+    await expect(a.cache.getOrSet('k', down, opts)).rejects.toThrow(
+      'database down',
+    );
   });
 });
 

@@ -51,6 +51,8 @@ describe('pending invalidations', () => {
     p.add({ tagKeys: ['t:a', 't:b'], softTagKeys: ['t:a', 't:b'] });
     p.add({ tagKeys: ['t:b', 't:c'], softTagKeys: ['t:c'] });
     p.add({ tagKeys: ['t:c'], softTagKeys: ['t:c'] });
+    // a soft one after a hard one does not soften it
+    p.add({ tagKeys: ['t:b'], softTagKeys: ['t:b'] });
     expect(p.snapshot()).toEqual({
       keys: [],
       tagKeys: ['t:a', 't:b', 't:c'],
