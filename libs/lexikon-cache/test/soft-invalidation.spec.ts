@@ -356,7 +356,13 @@ class Figures {
     return this.value;
   }
 
-  @CacheInvalidate({ tags: ['figures'], soft: true })
+  @Cacheable({ key: 'listing', tags: ['listing'], ttl: '1m', grace: '1m' })
+  async listing(): Promise<string> {
+    if (this.failing) throw new Error('database down');
+    return this.value;
+  }
+
+  @CacheInvalidate({ tags: ['listing'] }, { tags: ['figures'], soft: true })
   async write(value: string): Promise<void> {
     this.value = value;
   }
@@ -384,7 +390,7 @@ describe('@CacheInvalidate({ soft: true }) (memory)', () => {
 
   afterEach(() => module.close());
 
-  it('outdates the tag: reloaded after the write, the old figure served while the source fails', async () => {
+  it('outdates its tags: reloaded after the write, the old figure served while the source fails', async () => {
     const warn = jest
       .spyOn(Logger.prototype, 'warn')
       .mockImplementation(() => undefined);
@@ -395,10 +401,13 @@ describe('@CacheInvalidate({ soft: true }) (memory)', () => {
       await figures.write('new');
       await expect(figures.read()).resolves.toBe('new');
       expect(figures.loads).toBe(2);
+      await expect(figures.listing()).resolves.toBe('new');
       await figures.write('newer');
       figures.failing = true;
       await expect(figures.read()).resolves.toBe('new');
       expect(figures.loads).toBe(3);
+      // the same write's other tag was invalidated hard
+      await expect(figures.listing()).rejects.toThrow('database down');
       await figures.reset();
       await expect(figures.read()).rejects.toThrow('database down');
     } finally {

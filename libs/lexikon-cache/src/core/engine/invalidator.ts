@@ -12,17 +12,6 @@ const MAX_PENDING_RELEASES = 10_000;
 
 const NONE: readonly string[] = [];
 
-/** The tags to bump hard, and those (only) to bump softly. */
-function splitSoft(inv: Invalidation): [readonly string[], readonly string[]] {
-  const all = inv.tagKeys ?? NONE;
-  const soft = inv.softTagKeys;
-  if (!soft?.length) return [all, NONE];
-  return [
-    all.filter((t) => !soft.includes(t)),
-    soft.filter((t) => all.includes(t)),
-  ];
-}
-
 /**
  * Applies invalidations through the fail-open store. What the store does not
  * confirm is kept (coalesced, bounded) and replayed until it is; meanwhile
@@ -54,19 +43,16 @@ export class Invalidator {
 
   private async apply(inv: Invalidation): Promise<InvalidationResult> {
     const keys = inv.keys ?? NONE;
-    const [tagKeys, softTagKeys] = splitSoft(inv);
+    const tagKeys = inv.tagKeys ?? NONE;
     const globs = inv.globs ?? NONE;
-    const first = keys[0] ?? inv.tagKeys?.[0] ?? globs[0] ?? '';
-    const [deleted, bumped, softened, ...matched] = await Promise.all([
+    const first = keys[0] ?? tagKeys[0] ?? globs[0] ?? '';
+    const [deleted, bumped, ...matched] = await Promise.all([
       keys.length
         ? this.store.essential('invalidate', first, (s) => s.delete(keys))
         : 0,
       tagKeys.length
-        ? this.store.essential('invalidate', first, (s) => s.bumpTags(tagKeys))
-        : undefined,
-      softTagKeys.length
         ? this.store.essential('invalidate', first, (s) =>
-            s.bumpTags(softTagKeys, true),
+            s.bumpTags(tagKeys, inv.softTagKeys),
           )
         : undefined,
       ...globs.map((g) =>
@@ -78,7 +64,7 @@ export class Invalidator {
         ),
       ),
     ]);
-    const outcomes = [deleted, bumped, softened, ...matched];
+    const outcomes = [deleted, bumped, ...matched];
     if (outcomes.some((o) => o === FAULT || o === SKIPPED)) {
       return { applied: false, deleted: 0 };
     }

@@ -155,10 +155,14 @@ export interface CacheStore {
 
   /**
    * Gives each tag a new version, in O(1) whatever number of entries carry
-   * it. With `soft`, entries stamped before stay readable, as outlived
-   * (servable within their grace only), until a hard bump.
+   * it. Those also in `softTagKeys` are bumped softly: entries stamped
+   * before stay readable, as outlived (servable within their grace only),
+   * until a hard bump.
    */
-  bumpTags(tagKeys: readonly string[], soft?: boolean): Promise<void>;
+  bumpTags(
+    tagKeys: readonly string[],
+    softTagKeys?: readonly string[],
+  ): Promise<void>;
 
   /**
    * Deletes every key matching a SCAN glob; resolves to how many were

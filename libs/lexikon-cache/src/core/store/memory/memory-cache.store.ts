@@ -213,8 +213,8 @@ export class MemoryCacheStore implements CacheStore {
     return Promise.resolve(this.deleteNow(keys));
   }
 
-  bumpTags(tagKeys: readonly string[], soft = false): Promise<void> {
-    this.tags.bump(tagKeys, soft);
+  bumpTags(tags: readonly string[], soft?: readonly string[]): Promise<void> {
+    this.tags.bump(tags, soft);
     return Promise.resolve();
   }
 

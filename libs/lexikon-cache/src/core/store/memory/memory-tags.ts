@@ -65,14 +65,15 @@ export class MemoryTags {
     return Number(latestPart(this.current(tagKey, ttlMs))) > Number(since);
   }
 
-  bump(tagKeys: readonly string[], soft = false): void {
+  bump(tagKeys: readonly string[], softTagKeys?: readonly string[]): void {
     const next = String(++this.seq);
     for (const tagKey of tagKeys) {
       // a tag that has no version needs none: missing already reads as new
       const ttl = this.versions.getRemainingTTL(tagKey);
       const cur = this.versions.peek(tagKey);
-      if (ttl > 0 && cur !== undefined)
-        this.versions.set(tagKey, soft ? softened(cur, next) : next, { ttl });
+      if (ttl <= 0 || cur === undefined) continue;
+      const soft = softTagKeys?.includes(tagKey) === true;
+      this.versions.set(tagKey, soft ? softened(cur, next) : next, { ttl });
     }
   }
 

@@ -125,10 +125,16 @@ export abstract class RedisStoreBase implements CacheStore {
 
   abstract readMany(keys: readonly string[]): Promise<(string | undefined)[]>;
 
-  async bumpTags(tagKeys: readonly string[], soft = false): Promise<void> {
+  async bumpTags(
+    tagKeys: readonly string[],
+    softTagKeys?: readonly string[],
+  ): Promise<void> {
     if (tagKeys.length === 0) return;
     const keys = [this.settings.sequenceKey, ...tagKeys];
-    await this.run(BUMP, keys, [soft ? 's' : '']);
+    const modes = softTagKeys?.length
+      ? tagKeys.map((t) => (softTagKeys.includes(t) ? 's' : 'h')).join('')
+      : '';
+    await this.run(BUMP, keys, [modes]);
   }
 
   /**
