@@ -12,6 +12,7 @@ export type {
   CacheSetOptions,
   CacheGetOrSetOptions,
   CacheInfo,
+  CacheInvalidateTagsOptions,
 } from './nest/cache-service.types.js';
 export type {
   CacheBatch,
