@@ -1,5 +1,6 @@
 import { ADAPTERS, variant } from '../variants/registry.js';
 import { fmtNum, fmtRatio } from './format.js';
+import { MIXED_LABELS, tierShares } from './markdown/mixed.js';
 import type { BenchResults } from './results.js';
 
 /** The end-of-run summary on stdout: ratios first, then the targets. */
@@ -28,7 +29,7 @@ export function renderConsoleSummary(r: BenchResults): string {
   const seed = r.app?.seedTable;
   if (seed) {
     lines.push(
-      'The seed’s table, mean latency one call at a time: PostgreSQL → Redis hit → memory hit',
+      'The seed’s table, mean latency one call at a time: PostgreSQL → Redis hit → Redis + L1 hit → memory hit',
     );
     for (const row of seed.rows) {
       const ms = (b: string) =>
@@ -37,7 +38,7 @@ export function renderConsoleSummary(r: BenchResults): string {
           3,
         );
       lines.push(
-        `  ${row.label.padEnd(14)} ${ms('postgres')} ms → ${ms('redis')} ms (${fmtNum(row.speedup.redis, 1)}×) → ${ms('memory')} ms (${fmtNum(row.speedup.memory, 0)}×); claim ${fmtNum(row.claim, 1)}×`,
+        `  ${row.label.padEnd(14)} ${ms('postgres')} ms → ${ms('redis')} ms (${fmtNum(row.speedup.redis, 1)}×) → ${ms('l1')} ms (${fmtNum(row.speedup.l1 ?? NaN, 1)}×) → ${ms('memory')} ms (${fmtNum(row.speedup.memory, 0)}×); claim ${fmtNum(row.claim, 1)}×`,
       );
     }
     lines.push('');
@@ -47,10 +48,13 @@ export function renderConsoleSummary(r: BenchResults): string {
     lines.push(
       `Mixed workload (Zipf s=${mixed.zipfS}, ${fmtNum(mixed.writeShare * 100, 0)}% writes):`,
     );
-    for (const x of mixed.summaries)
+    for (const x of mixed.summaries) {
+      const cached = x.mode !== 'no-cache';
+      const vs = mixed.vsNoCache?.find((v) => v.mode === x.mode);
       lines.push(
-        `  ${(x.mode === 'cache' ? 'with cache' : 'without cache').padEnd(14)} ${fmtNum(x.rps.median)} req/s, p99 ${fmtNum(x.p99Ms.median, 1)} ms${x.mode === 'cache' ? `, hit rate ${fmtNum(x.hitRateOverall * 100, 1)}%` : ''}`,
+        `  ${MIXED_LABELS[x.mode].padEnd(20)} ${fmtNum(x.rps.median)} req/s${vs ? ` (${fmtRatio(vs.rps)} no cache)` : ''}, p50 ${fmtNum(x.p50Ms.median, 1)} ms, p99 ${fmtNum(x.p99Ms.median, 1)} ms, API ${fmtNum(x.cpuUsPerReq.median, 1)} µs CPU/req${cached ? `, hit rate ${fmtNum(x.hitRateOverall * 100, 1)}% (${tierShares(x)}), Redis ${fmtNum(x.redisCmdsPerReq.median, 2)} cmds/req, ${x.roundTrips ? fmtNum(x.roundTrips.roundTripsPerReq, 2) : '–'} round trips/req` : ''}`,
       );
+    }
     lines.push('');
   }
   lines.push('Targets (Fastify):');

@@ -1,7 +1,8 @@
 import type { TargetResult, VariantSummary } from './results.js';
 import { fmtNum, fmtRatio } from './format.js';
 import type { VariantId } from '../variants/registry.js';
-import { mixedWorkloadTarget, seedTableTargets } from './targets/app.js';
+import { mixedWorkloadTargets, seedTableTargets } from './targets/app.js';
+import { l1HitTarget } from './targets/l1.js';
 import {
   HEADLINE,
   type Inputs,
@@ -66,6 +67,7 @@ export function evaluateTargets(inputs: Inputs): TargetResult[] {
         )
       : notMeasured('memory-hit-throughput', t3, NOT_RUN, ref3),
   );
+  out.push(l1HitTarget(inputs));
 
   const t4 = '1 Redis round trip per Redis hit, tags included';
   const trips = (inputs.roundTrips ?? []).filter(
@@ -193,6 +195,6 @@ export function evaluateTargets(inputs: Inputs): TargetResult[] {
     if (reason && t.met !== null) out[i] = { ...t, met: null, note: reason };
   }
 
-  out.push(...seedTableTargets(inputs), mixedWorkloadTarget(inputs));
+  out.push(...seedTableTargets(inputs), ...mixedWorkloadTargets(inputs));
   return out;
 }

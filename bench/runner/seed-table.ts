@@ -1,116 +1,35 @@
-import {
-  type DynamicModule,
-  type INestApplicationContext,
-  Module,
-} from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import {
-  CacheService,
-  LexikonCacheModule,
-  type LexikonCacheModuleOptions,
-} from '@lexikon/cache';
-import { cacheTags } from '../../apps/api/src/cache/cache-tags.js';
-import { UncertainWrites } from '../../apps/api/src/cache/uncertain-writes.service.js';
-import { loadConfiguration } from '../../apps/api/src/config/configuration.js';
-import { databaseTimeoutsConfig } from '../../apps/api/src/config/database-timeouts.config.js';
-import { AbandonedBackends } from '../../apps/api/src/database/abandoned-backends.js';
-import { BoundedTransactions } from '../../apps/api/src/database/bounded-transactions.service.js';
-import { createDataSourceOptions } from '../../apps/api/src/database/data-source-options.js';
-import { Project } from '../../apps/api/src/projects/project.entity.js';
-import { Term } from '../../apps/api/src/terms/term.entity.js';
+import { CacheService } from '@lexikon/cache';
 import { TermsService } from '../../apps/api/src/terms/terms.service.js';
-import { User } from '../../apps/api/src/users/user.entity.js';
 import { UsersService } from '../../apps/api/src/users/users.service.js';
 import type {
   SeedBackend,
+  SeedCacheBackend,
   SeedTableCell,
   SeedTableResults,
   SeedTableRow,
 } from '../report/results.js';
-import { onCleanup } from '../support/cleanup.js';
 import { backendTicks, backendTicksUsed } from '../support/postgres.js';
 import { round } from '../support/stats.js';
 import { timeConcurrent, timeSequential } from './call-timing.js';
 import type { BenchDatabase } from './dataset.js';
 import type { BenchOptions } from './options.js';
-
-const APPLICATION_NAME = 'lexikon-bench-seed-table';
-
-@Module({})
-class SeedTableModule {}
-
-/** The API's TypeORM setup and the two services, without any cache module (so no decorator applies). */
-function servicesModule(databaseUrl: string): DynamicModule {
-  return {
-    module: SeedTableModule,
-    imports: [
-      TypeOrmModule.forRoot({
-        ...createDataSourceOptions({ url: databaseUrl }),
-        applicationName: APPLICATION_NAME,
-        retryAttempts: 1,
-      }),
-      TypeOrmModule.forFeature([User, Project, Term]),
-    ],
-    providers: [
-      UsersService,
-      TermsService,
-      // what the services need besides their repositories, with the API's
-      // default timeouts; without a cache, UncertainWrites invalidates nothing
-      UncertainWrites,
-      AbandonedBackends,
-      BoundedTransactions,
-      {
-        provide: databaseTimeoutsConfig.KEY,
-        useValue: loadConfiguration({}).databaseTimeouts,
-      },
-    ],
-  };
-}
-
-async function context(
-  module: DynamicModule,
-  name: string,
-): Promise<{ app: INestApplicationContext; close(): Promise<void> }> {
-  const app = await NestFactory.createApplicationContext(module, {
-    logger: ['error', 'warn'],
-    abortOnError: false,
-  });
-  const unregister = onCleanup(name, () => app.close());
-  return {
-    app,
-    close: () => {
-      unregister();
-      return app.close();
-    },
-  };
-}
-
-/** The API's cache settings (its defaults: TTL 3600 s, command timeout 250 ms), without the interceptor. */
-function cacheModule(options: LexikonCacheModuleOptions): DynamicModule {
-  return LexikonCacheModule.forRoot({ interceptor: false, ...options });
-}
-
-interface Operation {
-  readonly id: SeedTableRow['id'];
-  readonly label: string;
-  readonly service: string;
-  readonly cacheKey: string;
-  readonly tags: string;
-  readonly claim: number;
-  /** The service call for key `i`. */
-  readonly load: (i: number) => Promise<unknown>;
-  readonly key: (i: number) => string;
-  readonly tagsOf: (i: number) => string[];
-}
+import {
+  APPLICATION_NAME,
+  cacheModule,
+  context,
+  servicesModule,
+} from './seed-table/contexts.js';
+import { seedOperations } from './seed-table/operations.js';
 
 /**
  * The seed's table at the service level, in the runner (no HTTP): for
  * each operation, the API service's PostgreSQL query against a cache hit
- * of the same value through `CacheService.getOrSet`, on Redis and in
- * memory, under the key and tags the API gives the route. Every figure is
- * timed one call at a time (latency) and with `concurrency` calls in flight
- * (ops/s), over `keys` distinct keys, bounded in calls and in seconds.
+ * of the same value through `CacheService.getOrSet`, on Redis, on Redis
+ * with the in-process tier in front (the API's `l1` setting: a hit is read
+ * from process memory) and in memory, under the key and tags the API gives
+ * the route. Every figure is timed one call at a time (latency) and with
+ * `concurrency` calls in flight (ops/s), over `keys` distinct keys,
+ * bounded in calls and in seconds.
  */
 export async function measureSeedTable(
   db: BenchDatabase,
@@ -125,75 +44,32 @@ export async function measureSeedTable(
     cacheModule({ redis: { url: redisUrl }, keyPrefix: 'bench:seed:' }),
     'seed-table Redis cache',
   );
+  const l1Cache = await context(
+    cacheModule({
+      redis: { url: redisUrl },
+      keyPrefix: 'bench:seed-l1:',
+      // what the API sets (CACHE_L1_MAX_ENTRIES' default); the tier's own defaults otherwise
+      l1: { maxEntries: 10_000 },
+    }),
+    'seed-table Redis + L1 cache',
+  );
   const memoryCache = await context(
     cacheModule({ store: 'memory' }),
     'seed-table memory cache',
   );
   const users = services.app.get(UsersService);
   const terms = services.app.get(TermsService);
-  const caches: Record<Exclude<SeedBackend, 'postgres'>, CacheService> = {
+  const caches: Record<SeedCacheBackend, CacheService> = {
     redis: redisCache.app.get(CacheService),
+    l1: l1Cache.app.get(CacheService),
     memory: memoryCache.app.get(CacheService),
   };
 
-  // the same keys for every row: users, and project owners with a word of their terms
-  const userIds = (
-    await db.dataSource.query<{ id: string }[]>(
-      'SELECT id FROM users ORDER BY md5(id::text) LIMIT $1',
-      [o.keys],
-    )
-  ).map((r) => r.id);
-  const projects = await db.dataSource.query<
-    { id: string; owner: string; word: string }[]
-  >(
-    `SELECT p.id, p.owner_id AS owner,
-            lower(split_part((SELECT t.name FROM terms t WHERE t.project_id = p.id
-                              ORDER BY t.created_at, t.id LIMIT 1), ' ', 2)) AS word
-     FROM projects p ORDER BY md5(p.id::text) LIMIT $1`,
-    [o.keys],
-  );
-  const at = <T>(xs: readonly T[], i: number) => xs[i % xs.length];
-
-  const operations: Operation[] = [
-    {
-      id: 'get-user',
-      label: 'get user',
-      service: 'UsersService.findOne(id)',
-      cacheKey: 'user:{id}',
-      tags: 'user:{id}',
-      claim: 7.5,
-      load: (i) => users.findOne(at(userIds, i)),
-      key: (i) => `user:${at(userIds, i)}`,
-      tagsOf: (i) => [cacheTags.user(at(userIds, i))],
-    },
-    {
-      id: 'term-search',
-      label: 'term search',
-      service: 'TermsService.search(userId, q)',
-      cacheKey: 'term:search:{q}:{userId}',
-      tags: 'search:{userId}',
-      claim: 15,
-      load: (i) => terms.search(at(projects, i).owner, at(projects, i).word),
-      key: (i) =>
-        `term:search:${at(projects, i).word}:${at(projects, i).owner}`,
-      tagsOf: (i) => [cacheTags.search(at(projects, i).owner)],
-    },
-    {
-      id: 'project-terms',
-      label: 'project terms',
-      service: 'TermsService.findByProject(projectId)',
-      cacheKey: 'project:{id}:terms',
-      tags: 'project:{id}',
-      claim: 25,
-      load: (i) => terms.findByProject(at(projects, i).id),
-      key: (i) => `project:${at(projects, i).id}:terms`,
-      tagsOf: (i) => [cacheTags.project(at(projects, i).id)],
-    },
-  ];
+  const operations = await seedOperations(db, o.keys, users, terms);
 
   const rows: SeedTableRow[] = [];
   for (const op of operations) {
-    // value sizes, and every key primed in both caches (one miss each)
+    // value sizes; each cache fills with every key (one miss each) before its timed loops
     let bytes = 0;
     let items = 0;
     for (let i = 0; i < o.keys; i++) {
@@ -251,7 +127,7 @@ export async function measureSeedTable(
         ),
       };
     };
-    for (const backend of ['postgres', 'redis', 'memory'] as const)
+    for (const backend of ['postgres', 'redis', 'l1', 'memory'] as const)
       cells.push(await measure(backend));
     const cell = (b: SeedBackend) => cells.find((c) => c.backend === b);
     const pg = cell('postgres');
@@ -277,21 +153,24 @@ export async function measureSeedTable(
       cells,
       speedup: {
         redis: ratio('redis', 'latency'),
+        l1: ratio('l1', 'latency'),
         memory: ratio('memory', 'latency'),
       },
       throughputSpeedup: {
         redis: ratio('redis', 'ops'),
+        l1: ratio('l1', 'ops'),
         memory: ratio('memory', 'ops'),
       },
     };
     rows.push(row);
     say(
-      `seed table: ${op.label.padEnd(13)} PostgreSQL ${pg?.sequential.meanMs.toFixed(3)} ms, Redis hit ${cell('redis')?.sequential.meanMs.toFixed(3)} ms (${row.speedup.redis}×), memory hit ${cell('memory')?.sequential.meanMs.toFixed(4)} ms (${row.speedup.memory}×); claim ${op.claim}×`,
+      `seed table: ${op.label.padEnd(13)} PostgreSQL ${pg?.sequential.meanMs.toFixed(3)} ms, Redis hit ${cell('redis')?.sequential.meanMs.toFixed(3)} ms (${row.speedup.redis}×), Redis + L1 hit ${cell('l1')?.sequential.meanMs.toFixed(4)} ms (${row.speedup.l1}×), memory hit ${cell('memory')?.sequential.meanMs.toFixed(4)} ms (${row.speedup.memory}×); claim ${op.claim}×`,
     );
   }
   await Promise.all([
     services.close(),
     redisCache.close(),
+    l1Cache.close(),
     memoryCache.close(),
   ]);
   return { keys: o.keys, concurrency: o.concurrency, rows };

@@ -49,6 +49,8 @@ const RATIOS: readonly [string, VariantId, VariantId][] = [
   ['3/6', 'lexikon-redis', 'raw-get'],
   ['4/1', 'lexikon-memory', 'bare'],
   ['3t/6', 'lexikon-redis-tags', 'raw-get'],
+  ['3l/1', 'lexikon-l1', 'bare'],
+  ['3l/3', 'lexikon-l1', 'lexikon-redis'],
   ['5/1', 'nest-cache-manager', 'bare'],
   ['6/1', 'raw-get', 'bare'],
 ];

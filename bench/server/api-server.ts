@@ -6,8 +6,10 @@
  * it with SIGTERM (the app's own graceful shutdown); it also exits when its
  * stdin closes.
  *
- * argv[2] is `{"cache": true | false}`. Without cache the app is built
- * without its cache module (AppCacheModule, i.e. LexikonCacheModule), so
+ * argv[2] is `{"cache": true | false}`. With cache, the environment says
+ * whether the in-process tier is on (`CACHE_L1`, as for the API itself):
+ * the runner starts one API with it and one without. Without cache the app
+ * is built without its cache module (AppCacheModule, i.e. LexikonCacheModule), so
  * that nothing is cached: no interceptor for the routes, and the decorators
  * of the services (the API-key lookup's @Cacheable, the @CacheInvalidate of
  * writes) stay inert metadata. The health module goes too, as its Redis

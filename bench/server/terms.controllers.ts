@@ -44,7 +44,7 @@ export class BareTermsController {
   }
 }
 
-/** Variants 3 and 4: `@Cacheable` from @lexikon/cache (the module decides the store). */
+/** Variants 3, 3l and 4: `@Cacheable` from @lexikon/cache (the module decides the store). */
 @Controller()
 export class LexikonTermsController {
   constructor(private readonly source: TermSource) {}

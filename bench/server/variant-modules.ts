@@ -62,6 +62,21 @@ export async function benchAppModule(
         ],
         controllers: [LexikonTaggedTermsController, counters],
       };
+    case 'lexikon-l1':
+      return {
+        ...base,
+        imports: [
+          LexikonCacheModule.forRoot({
+            redis: { url: config.redisUrl },
+            keyPrefix: `bench:lxl1:${config.adapter}:`,
+            defaultTtl: ttl * 1000,
+            // the tier's own TTL as long as the entries': no refill from Redis during a run
+            l1: { maxEntries: 10_000, ttl: ttl * 1000 },
+            ...timeout,
+          }),
+        ],
+        controllers: [LexikonTermsController, counters],
+      };
     case 'lexikon-memory':
       return {
         ...base,

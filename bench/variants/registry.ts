@@ -13,6 +13,7 @@ export type ServedVariantId =
   | 'bare'
   | 'lexikon-redis'
   | 'lexikon-redis-tags'
+  | 'lexikon-l1'
   | 'lexikon-memory'
   | 'nest-cache-manager'
   | 'raw-get'
@@ -22,13 +23,13 @@ export type VariantId = ServedVariantId;
 
 export interface VariantInfo {
   readonly id: VariantId;
-  /** The number (3t: variant 3 with two tags, an extra). */
+  /** The number (3t: variant 3 with two tags, an extra; 3l: variant 3 with the in-process tier). */
   readonly number: string;
   readonly label: string;
   readonly description: string;
   /** Why it is not measured, when it is not. */
   readonly pending?: string;
-  /** Reads Redis on its hit path. */
+  /** Reads Redis on its hit path (3l: only to fill its in-process tier). */
   readonly usesRedis: boolean;
   /** Reads PostgreSQL (the bench database) on every request. */
   readonly usesDatabase?: boolean;
@@ -81,6 +82,17 @@ export const VARIANTS: readonly VariantInfo[] = [
     label: '@Cacheable, Redis, 2 tags',
     description:
       "variant 3 with tags: ['terms', 'term:{id}'] (extra: shows what tags cost on a hit)",
+    usesRedis: true,
+    cached: true,
+    hitHeader: true,
+    stampede: false,
+  },
+  {
+    id: 'lexikon-l1',
+    number: '3l',
+    label: '@Cacheable, Redis + L1',
+    description:
+      'variant 3 with forRoot({ redis, l1: { … } }): hits from the in-process tier, no Redis call',
     usesRedis: true,
     cached: true,
     hitHeader: true,

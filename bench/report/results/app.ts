@@ -16,7 +16,10 @@ export interface CallStats {
   readonly p99Ms: number;
 }
 
-export type SeedBackend = 'postgres' | 'redis' | 'memory';
+export type SeedBackend = 'postgres' | 'redis' | 'l1' | 'memory';
+
+/** The cache sources of the seed's table (every backend but PostgreSQL). */
+export type SeedCacheBackend = Exclude<SeedBackend, 'postgres'>;
 
 export interface SeedTableCell {
   readonly backend: SeedBackend;
@@ -44,10 +47,13 @@ export interface SeedTableRow {
   readonly valueBytes: number;
   readonly items?: number;
   readonly cells: SeedTableCell[];
-  /** Mean sequential latency of PostgreSQL / of the hit. */
-  readonly speedup: { readonly redis: number; readonly memory: number };
+  /** Mean sequential latency of PostgreSQL / of the hit (`l1`: absent in runs before it was measured). */
+  readonly speedup: Partial<Record<SeedCacheBackend, number>> & {
+    readonly redis: number;
+    readonly memory: number;
+  };
   /** ops/s of the hit / of PostgreSQL, with `concurrency` in flight. */
-  readonly throughputSpeedup: {
+  readonly throughputSpeedup: Partial<Record<SeedCacheBackend, number>> & {
     readonly redis: number;
     readonly memory: number;
   };
@@ -59,7 +65,38 @@ export interface SeedTableResults {
   readonly rows: SeedTableRow[];
 }
 
-export type MixedMode = 'cache' | 'no-cache';
+/**
+ * The APIs of the mixed workload: no cache, Redis only (`CACHE_L1=false`),
+ * Redis with the in-process tier. `cache` is the one cached API of runs
+ * before the split (its L1 setting unrecorded), kept to render them.
+ */
+export type MixedMode = 'no-cache' | 'redis' | 'l1' | 'cache';
+
+/** Hits by the tier that answered them, from the API's `lexikon_cache_requests_total`. */
+export interface TierHits {
+  /** Route entries only (every namespace but the API-key lookup's `auth`). */
+  readonly requests: number;
+  readonly hits: Record<string, number>;
+}
+
+/** A MONITOR probe of a cached API after its rounds: the commands as clients sent them. */
+export interface MixedRoundTrips {
+  readonly mode: MixedMode;
+  readonly requests: number;
+  readonly connections: number;
+  /** Commands clients sent (each one call on the wire) per request. */
+  readonly roundTripsPerReq: number;
+  /** Commands run inside Lua scripts per request (no call of their own). */
+  readonly scriptCmdsPerReq: number;
+  readonly clientCommands: CommandCounts;
+}
+
+/** One cached API against the one without cache, paired per round. */
+export interface MixedRatio {
+  readonly mode: MixedMode;
+  readonly rps: Spread;
+  readonly p99: Spread;
+}
 
 /** Responses of one request kind of the mixed workload. */
 export interface MixedKindCount {
@@ -96,6 +133,8 @@ export interface MixedRound {
   readonly statuses: Record<string, number>;
   readonly errors: number;
   readonly byKind: MixedKindCount[];
+  /** Cached APIs: hits by tier over the round (from its /metrics). */
+  readonly tierHits?: TierHits;
 }
 
 export interface MixedModeSummary {
@@ -114,6 +153,10 @@ export interface MixedModeSummary {
   readonly non2xx: number;
   readonly errors: number;
   readonly byKind: MixedKindCount[];
+  /** Cached APIs: hits by tier over all measured rounds. */
+  readonly tierHits?: TierHits;
+  /** Cached APIs: the MONITOR probe after the rounds. */
+  readonly roundTrips?: MixedRoundTrips;
 }
 
 export interface MixedWorkloadResults {
@@ -121,13 +164,21 @@ export interface MixedWorkloadResults {
   readonly zipfS: number;
   readonly writeShare: number;
   readonly warmupSec: number;
-  /** Requests and hit rate of the cached API's warm-up (from an empty cache). */
+  /** Requests and hit rate of the cached API's warm-up (from an empty cache; since the split, Redis + L1's). */
   readonly warmup: { readonly requests: number; readonly hitRate: number };
+  /** The same per cached API (runs since the split). */
+  readonly warmups?: {
+    readonly mode: MixedMode;
+    readonly requests: number;
+    readonly hitRate: number;
+  }[];
   /** Request kinds and their shares. */
   readonly mix: { readonly kind: string; readonly share: number }[];
   readonly rounds: MixedRound[];
   readonly summaries: MixedModeSummary[];
-  /** cache / no cache, per round. */
-  readonly rpsRatio: Spread;
-  readonly p99Ratio: Spread;
+  /** Each cached API / no cache, per round. */
+  readonly vsNoCache?: MixedRatio[];
+  /** cache / no cache, per round (runs before the split). */
+  readonly rpsRatio?: Spread;
+  readonly p99Ratio?: Spread;
 }

@@ -15,6 +15,7 @@ export type {
   CacheSetOptions,
   CacheGetOrSetOptions,
   CacheInfo,
+  CacheInvalidateTagsOptions,
 } from './nest/cache-service.types.js';
 export type {
   CacheBatch,

@@ -98,6 +98,21 @@ describe('lexikon-cache get', () => {
     expect(j.tags![0].current).not.toBe(j.tags![0].stamped);
   });
 
+  it('tells an entry outdated by a soft invalidation from a stale one', async () => {
+    await f.cache.set('user:3', { n: 3 }, { tags: ['team:9'] });
+    await f.cache.invalidateTags(['team:9'], { soft: true });
+    const soft = await runCli(cli, ['get', 'user:3', '--prefix', f.prefix], {
+      REDIS_URL: testRedisUrl(),
+    });
+    expect(soft.code).toBe(0);
+    expect(soft.stdout).toContain('outdated by a soft invalidation');
+    await f.cache.invalidateTags(['team:9']);
+    const hard = await runCli(cli, ['get', 'user:3', '--prefix', f.prefix], {
+      REDIS_URL: testRedisUrl(),
+    });
+    expect(hard.stdout).toContain('stale: a tag moved on');
+  });
+
   it('reads an over-long key through its hashed name', async () => {
     const j = jsonOf<GetJson>(await get(longKey));
     expect(j).toMatchObject({ found: true, hashed: true, value: [1, 2, 3] });

@@ -1,3 +1,5 @@
+import type { CacheInvalidateOptions } from '@lexikon/cache';
+
 /**
  * The cache tags of the API: which cached responses a write must invalidate,
  * and no more. Ids are lower-cased, so that a request naming a uuid in
@@ -10,6 +12,7 @@
  * - `term:<id>`             the term (GET /terms/:id)
  * - `search:<id>`           the user's term searches
  * - `projects`              every page of the project list
+ * - `stats`                 the row counts (GET /stats): invalidated softly
  */
 export const cacheTags = {
   user: (id: string) => `user:${id.toLowerCase()}`,
@@ -19,7 +22,18 @@ export const cacheTags = {
   term: (id: string) => `term:${id.toLowerCase()}`,
   search: (userId: string) => `search:${userId.toLowerCase()}`,
   projects: 'projects',
+  stats: 'stats',
 } as const;
+
+/**
+ * What a write that changes how many users, projects or terms exist
+ * invalidates: the counts may lag, so softly. They are reloaded at the next
+ * read, yet served stale within their grace should the database fail then.
+ */
+export const countsChanged: CacheInvalidateOptions = {
+  tags: [cacheTags.stats],
+  soft: true,
+};
 
 /** Exact cache keys that are not tagged. */
 export const cacheKeys = {

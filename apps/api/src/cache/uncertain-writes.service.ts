@@ -3,10 +3,11 @@ import { Injectable, Logger, Optional } from '@nestjs/common';
 import { describeDatabaseFault } from '../database/database-fault.js';
 import { DatabaseRecovery } from '../database/database-recovery.service.js';
 
-/** What a write invalidates: cache tags and exact keys. */
+/** What a write invalidates: cache tags, exact keys, and tags it outdates softly. */
 export interface WriteTargets {
   tags?: readonly string[];
   keys?: readonly string[];
+  softTags?: readonly string[];
 }
 
 function describe(error: unknown): string {
@@ -63,11 +64,14 @@ export class UncertainWrites {
   /** Never throws: the write's own error is the one to report. */
   private async invalidate(
     cache: CacheService,
-    { tags = [], keys = [] }: WriteTargets,
+    { tags = [], keys = [], softTags = [] }: WriteTargets,
   ): Promise<void> {
     try {
       await Promise.all([
         tags.length > 0 ? cache.invalidateTags(tags) : undefined,
+        softTags.length > 0
+          ? cache.invalidateTags(softTags, { soft: true })
+          : undefined,
         keys.length > 0 ? cache.delete(keys) : undefined,
       ]);
     } catch (error) {

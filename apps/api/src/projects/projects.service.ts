@@ -1,7 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { CacheInvalidate } from '@lexikon/cache';
-import { cacheTags, projectGoneTags } from '../cache/cache-tags.js';
+import {
+  cacheTags,
+  countsChanged,
+  projectGoneTags,
+} from '../cache/cache-tags.js';
 import { UncertainWrites } from '../cache/uncertain-writes.service.js';
 import { Repository } from 'typeorm';
 import { ForbiddenError, NotFoundError } from '../common/errors/index.js';
@@ -33,16 +37,15 @@ export class ProjectsService {
     private readonly writes: UncertainWrites,
   ) {}
 
-  @CacheInvalidate({ tags: [cacheTags.projects] })
+  @CacheInvalidate({ tags: [cacheTags.projects] }, countsChanged)
   async create(ownerId: string, input: CreateProjectDto): Promise<ProjectView> {
     const project = this.projects.create({
       name: input.name,
       description: input.description ?? null,
       ownerId,
     });
-    await this.writes.run({ tags: [cacheTags.projects] }, () =>
-      this.projects.insert(project),
-    );
+    const targets = { tags: [cacheTags.projects], softTags: [cacheTags.stats] };
+    await this.writes.run(targets, () => this.projects.insert(project));
     return toProjectView(project);
   }
 
@@ -92,15 +95,20 @@ export class ProjectsService {
   }
 
   /** Deletes the project and its terms. @throws NotFoundError, ForbiddenError */
-  @CacheInvalidate({
-    tags: (ctx) =>
-      projectRemovalTags(ctx.args[0] as string, ctx.args[1] as string),
-  })
+  @CacheInvalidate(
+    {
+      tags: (ctx) =>
+        projectRemovalTags(ctx.args[0] as string, ctx.args[1] as string),
+    },
+    countsChanged,
+  )
   async remove(actorId: string, id: string): Promise<void> {
     await this.requireOwned(actorId, id);
-    await this.writes.run({ tags: projectRemovalTags(actorId, id) }, () =>
-      this.projects.delete({ id }),
-    );
+    const targets = {
+      tags: projectRemovalTags(actorId, id),
+      softTags: [cacheTags.stats],
+    };
+    await this.writes.run(targets, () => this.projects.delete({ id }));
   }
 
   /**

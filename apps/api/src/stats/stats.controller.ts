@@ -1,6 +1,7 @@
 import { Cacheable } from '@lexikon/cache';
 import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { cacheTags } from '../cache/cache-tags.js';
 import { ApiErrors } from '../common/docs/api-errors.decorator.js';
 import { StatsService } from './stats.service.js';
 import { StatsView } from './stats.view.js';
@@ -12,8 +13,15 @@ export class StatsController {
   constructor(private readonly stats: StatsService) {}
 
   @Get()
-  // the one route allowed to be stale: counts are cached for five minutes, by TTL only
-  @Cacheable({ key: 'stats:counts', ttl: '5m', scope: 'public' })
+  // counts may lag: writes outdate them softly, so that with the database
+  // down the last ones are served (X-Cache: STALE) for an hour past their TTL
+  @Cacheable({
+    key: 'stats:counts',
+    ttl: '5m',
+    scope: 'public',
+    tags: [cacheTags.stats],
+    grace: '1h',
+  })
   @ApiOkResponse({
     type: StatsView,
     description: 'How many users, projects and terms exist',

@@ -1,7 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { CacheInvalidate } from '@lexikon/cache';
-import { cacheTags, termWriteTags } from '../cache/cache-tags.js';
+import {
+  cacheTags,
+  countsChanged,
+  termWriteTags,
+} from '../cache/cache-tags.js';
 import { UncertainWrites } from '../cache/uncertain-writes.service.js';
 import { Repository } from 'typeorm';
 import { ForbiddenError, NotFoundError } from '../common/errors/index.js';
@@ -33,7 +37,7 @@ export class TermsService {
    * Adds a term to a project the caller owns.
    * @throws NotFoundError (no such project), ForbiddenError (not the owner)
    */
-  @CacheInvalidate({ tags: writtenTermTags })
+  @CacheInvalidate({ tags: writtenTermTags }, countsChanged)
   async create(actorId: string, input: CreateTermDto): Promise<TermView> {
     const project = await this.projects.findOne({
       where: { id: input.projectId },
@@ -52,6 +56,7 @@ export class TermsService {
     // the new id is nobody's to have cached yet; the list and searches are
     const targets = {
       tags: [cacheTags.projectTerms(project.id), cacheTags.search(actorId)],
+      softTags: [cacheTags.stats],
     };
     await this.writes.run(targets, async () => {
       try {
@@ -128,12 +133,11 @@ export class TermsService {
   }
 
   /** @throws NotFoundError, ForbiddenError (not the creator) */
-  @CacheInvalidate({ tags: writtenTermTags })
+  @CacheInvalidate({ tags: writtenTermTags }, countsChanged)
   async remove(actorId: string, id: string): Promise<TermView> {
     const term = await this.requireCreated(actorId, id);
-    await this.writes.run({ tags: termWriteTags(term) }, () =>
-      this.terms.delete({ id }),
-    );
+    const targets = { tags: termWriteTags(term), softTags: [cacheTags.stats] };
+    await this.writes.run(targets, () => this.terms.delete({ id }));
     return toTermView(term);
   }
 

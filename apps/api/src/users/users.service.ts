@@ -2,7 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Cacheable, CacheInvalidate } from '@lexikon/cache';
 import { Repository } from 'typeorm';
-import { cacheKeys, cacheTags, projectGoneTags } from '../cache/cache-tags.js';
+import {
+  cacheKeys,
+  cacheTags,
+  countsChanged,
+  projectGoneTags,
+} from '../cache/cache-tags.js';
 import {
   UncertainWrites,
   type WriteTargets,
@@ -44,6 +49,7 @@ function userGoneTargets(
       cacheTags.projects,
       ...projectIds.flatMap(projectGoneTags),
     ],
+    softTags: [cacheTags.stats],
   };
 }
 
@@ -62,6 +68,7 @@ export class UsersService {
   ) {}
 
   /** Registers a user and issues their first API key. */
+  @CacheInvalidate(countsChanged)
   async register(input: CreateUserDto): Promise<ApiKeyIssuedView> {
     const apiKey = generateApiKey();
     const user = this.users.create({
@@ -141,15 +148,18 @@ export class UsersService {
    * Should the database fail, the projects read beforehand are the ones
    * invalidated (see `UncertainWrites`).
    */
-  @CacheInvalidate({
-    keys: ['auth:{1}'],
-    tags: (ctx, deleted) =>
-      userGoneTargets(
-        ctx.args[0] as string,
-        ctx.args[1] as string,
-        (deleted as DeletedUser).projectIds,
-      ).tags,
-  })
+  @CacheInvalidate(
+    {
+      keys: ['auth:{1}'],
+      tags: (ctx, deleted) =>
+        userGoneTargets(
+          ctx.args[0] as string,
+          ctx.args[1] as string,
+          (deleted as DeletedUser).projectIds,
+        ).tags,
+    },
+    countsChanged,
+  )
   async deleteWithApiKeyHash(
     id: string,
     apiKeyHash: string,

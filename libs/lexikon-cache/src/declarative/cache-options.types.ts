@@ -151,6 +151,12 @@ export interface CacheInvalidateOptions<TResult = unknown> {
   when?: 'after' | 'before';
   /** Also invalidate when the call throws (after-invalidations only). Default false. */
   invalidateOnError?: boolean;
+  /**
+   * Invalidate `tags` softly (see `CacheInvalidateTagsOptions`): their
+   * entries are reloaded, yet servable within their grace; keys and
+   * patterns are still deleted. Default false.
+   */
+  soft?: boolean;
 }
 
 /**

@@ -84,6 +84,7 @@ export interface InvalidationPlan {
   readonly patterns: TargetSource;
   readonly when: 'after' | 'before';
   readonly invalidateOnError: boolean;
+  readonly soft: boolean;
 }
 
 export interface CachePlan {
@@ -94,8 +95,6 @@ export interface CachePlan {
   readonly before: readonly InvalidationPlan[];
   readonly after: readonly InvalidationPlan[];
 }
-
-const withResult: RootCheck = () => undefined;
 
 function compileTemplates(
   where: string,
@@ -132,7 +131,7 @@ function beforeResult(check: RootCheck): RootCheck {
 }
 
 function afterCall(check: RootCheck): RootCheck {
-  return (root) => (root === 'result' ? withResult(root) : check(root));
+  return (root) => (root === 'result' ? undefined : check(root));
 }
 
 function compileCacheable(
@@ -254,6 +253,7 @@ function compileInvalidation(
     patterns: targets(o.patterns, 'patterns'),
     when,
     invalidateOnError: o.invalidateOnError ?? false,
+    soft: o.soft === true,
   };
   const count = (t: TargetSource) => (typeof t === 'function' ? 1 : t.length);
   if (count(plan.keys) + count(plan.tags) + count(plan.patterns) === 0) {

@@ -96,6 +96,9 @@ export class PlanExecutor {
     let tags = 0;
     const keys: string[] = [];
     const tagKeys: string[] = [];
+    // a tag also invalidated hard by another of the plans is hard
+    const softTagKeys: string[] = [];
+    const hard: string[] = [];
     const globs: string[] = [];
     const withRes: PlanCall = {
       ctx: call.ctx,
@@ -107,7 +110,9 @@ export class PlanExecutor {
         tagKeys.push(this.engine.tagKey(keyTag(key)));
       }
       for (const tag of this.render(plan, p.tags, withRes, result)) {
-        tagKeys.push(this.engine.tagKey(tag));
+        const tagKey = this.engine.tagKey(tag);
+        tagKeys.push(tagKey);
+        (p.soft ? softTagKeys : hard).push(tagKey);
         tags++;
       }
       for (const pattern of this.render(plan, p.patterns, withRes, result)) {
@@ -116,7 +121,14 @@ export class PlanExecutor {
       }
     }
     return {
-      inv: { keys, tagKeys, globs },
+      inv: softTagKeys.length
+        ? {
+            keys,
+            tagKeys,
+            softTagKeys: softTagKeys.filter((t) => !hard.includes(t)),
+            globs,
+          }
+        : { keys, tagKeys, globs },
       counts: { key: keys.length, tag: tags, pattern: patterns },
     };
   }

@@ -8,6 +8,18 @@ import { scopedEntry, type ScopedEntry } from '../declarative/entry-scope.js';
 import type { EntryVersions } from '../declarative/entry-versions.js';
 import { checkKey } from './cache-arguments.js';
 
+/** Full tag keys of a caller's tags (checked). */
+export function tagKeysOf(
+  engine: CacheEngine,
+  tags: readonly string[] | undefined,
+): readonly string[] {
+  if (!tags?.length) return [];
+  return tags.map((t) => {
+    checkKey(t);
+    return engine.tagKey(t);
+  });
+}
+
 /** How `CacheService` reads values (its TTL is given per call). */
 export const VALUE_POLICY: EntryPolicy<unknown> = {
   ttlMs: 0,

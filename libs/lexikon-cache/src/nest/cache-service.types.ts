@@ -60,6 +60,23 @@ export interface CacheGetOrSetOptions extends CacheSetOptions {
 }
 
 /**
+ * Options of `CacheService.invalidateTags()`.
+ *
+ * @example
+ * await cache.invalidateTags(['stats'], { soft: true });
+ */
+export interface CacheInvalidateTagsOptions {
+  /**
+   * Outdate the tags' entries instead of dropping them, for data allowed to
+   * lag: they are never served fresh again (a read reloads them), but an
+   * entry with a grace period is served stale, as past its TTL, when its
+   * reload fails or is slow. The in-process tier drops them. A hard
+   * invalidation of the tag later is absolute. Default false.
+   */
+  soft?: boolean;
+}
+
+/**
  * What `CacheService.info()` reports.
  *
  * @example

@@ -16,6 +16,7 @@ import { checkBy, checkKey, graceOf, ttlMsOf } from './cache-arguments.js';
 import { CacheBatch, runBatch, type BatchResults } from './cache-batch.js';
 import {
   loaderPolicy,
+  tagKeysOf,
   VALUE_POLICY,
   versionedEntries,
   writeMany,
@@ -26,6 +27,7 @@ import type {
   CacheEntryOptions,
   CacheGetOrSetOptions,
   CacheInfo,
+  CacheInvalidateTagsOptions,
   CacheSetOptions,
   CacheStatistics,
 } from './cache-service.types.js';
@@ -60,13 +62,8 @@ export class CacheService {
     return ttlMsOf(ttl, this.engine.options.defaultTtlMs);
   }
 
-  private tagKeys(tags: readonly string[] | undefined): readonly string[] {
-    if (!tags?.length) return [];
-    return tags.map((t) => {
-      checkKey(t);
-      return this.engine.tagKey(t);
-    });
-  }
+  private readonly tagKeys = (tags: readonly string[] | undefined) =>
+    tagKeysOf(this.engine, tags);
 
   private invalidate(counts: InvalidationCounts, inv: Invalidation) {
     return countedInvalidation(this.engine, counts, inv);
@@ -245,11 +242,14 @@ export class CacheService {
     return ok(r) ? r : undefined;
   }
 
-  /** Invalidates every entry with one of these tags, O(1) per tag; `false`: not confirmed yet, replayed later. */
-  async invalidateTags(tags: readonly string[]): Promise<boolean> {
+  /** Invalidates every entry with one of these tags, O(1) per tag (softly: see the options); `false`: not confirmed yet, replayed later. */
+  async invalidateTags(
+    tags: readonly string[],
+    options?: CacheInvalidateTagsOptions,
+  ): Promise<boolean> {
     const tagKeys = this.tagKeys(tags);
-    return (await this.invalidate({ tag: tagKeys.length }, { tagKeys }))
-      .applied;
+    const inv = options?.soft ? { tagKeys, softTagKeys: tagKeys } : { tagKeys };
+    return (await this.invalidate({ tag: tagKeys.length }, inv)).applied;
   }
 
   /**

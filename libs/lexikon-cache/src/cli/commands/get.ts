@@ -4,6 +4,7 @@ import type { Connection } from '../connection.js';
 import { nameOf } from '../key-names.js';
 import { formatBytes, formatTtl, type Output } from '../output.js';
 import { readStoredValue, type StoredValue } from '../stored-value.js';
+import { STAMP_SOFT, stampState } from '../../core/store/tag-stamps.js';
 
 /** A stamped tag, compared with the tag's current version. */
 export interface TagState {
@@ -55,6 +56,18 @@ function describeTags(tags: readonly TagState[]): string[] {
   });
 }
 
+/** Whether the tags that moved on did so by soft invalidations only. */
+function softly(tags: readonly TagState[] | undefined): boolean {
+  if (!tags) return false;
+  const current = tags.map((t) => t.current);
+  return (
+    stampState(
+      tags.map((t) => t.stamped),
+      current,
+    ) === STAMP_SOFT
+  );
+}
+
 interface GetResult {
   readonly key: string;
   readonly fullKey: string;
@@ -75,7 +88,7 @@ function human(r: GetResult, v: StoredValue | undefined): string {
   if (!v) return [...lines, 'not found'].join('\n');
   const kind =
     v.kind === 'entry'
-      ? `entry${v.format === 'http' ? ' (HTTP response)' : ''}, ${r.fresh ? 'fresh' : 'stale: a tag moved on, the library reads it as a miss'}`
+      ? `entry${v.format === 'http' ? ' (HTTP response)' : ''}, ${r.fresh ? 'fresh' : softly(r.tags) ? 'outdated by a soft invalidation: reloaded on its next read, served only within its grace' : 'stale: a tag moved on, the library reads it as a miss'}`
       : v.kind;
   lines.push(
     `kind:     ${kind}`,

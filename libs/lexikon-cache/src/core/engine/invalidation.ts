@@ -2,6 +2,12 @@
 export interface Invalidation {
   readonly keys?: readonly string[];
   readonly tagKeys?: readonly string[];
+  /**
+   * Those of `tagKeys` to bump softly: their entries are outdated, not gone
+   * (servable within grace). Whatever else reads `tagKeys` (the in-process
+   * tier, local flights) treats them as hard.
+   */
+  readonly softTagKeys?: readonly string[];
   readonly globs?: readonly string[];
 }
 

@@ -51,7 +51,9 @@ export class Invalidator {
         ? this.store.essential('invalidate', first, (s) => s.delete(keys))
         : 0,
       tagKeys.length
-        ? this.store.essential('invalidate', first, (s) => s.bumpTags(tagKeys))
+        ? this.store.essential('invalidate', first, (s) =>
+            s.bumpTags(tagKeys, inv.softTagKeys),
+          )
         : undefined,
       ...globs.map((g) =>
         this.store.essential(

@@ -45,4 +45,30 @@ describe('pending invalidations', () => {
     q.confirm(q.snapshot());
     expect(q.size).toBe(0);
   });
+
+  it('keeps a soft tag soft, unless a hard invalidation of it waits too', () => {
+    const p = new PendingInvalidations('p:*');
+    p.add({ tagKeys: ['t:a', 't:b'], softTagKeys: ['t:a', 't:b'] });
+    p.add({ tagKeys: ['t:b', 't:c'], softTagKeys: ['t:c'] });
+    p.add({ tagKeys: ['t:c'], softTagKeys: ['t:c'] });
+    // a soft one after a hard one does not soften it
+    p.add({ tagKeys: ['t:b'], softTagKeys: ['t:b'] });
+    expect(p.snapshot()).toEqual({
+      keys: [],
+      tagKeys: ['t:a', 't:b', 't:c'],
+      softTagKeys: ['t:a', 't:c'],
+      globs: [],
+    });
+  });
+
+  it('keeps a tag made hard while its soft invalidation was replayed', () => {
+    const p = new PendingInvalidations('p:*');
+    p.add({ tagKeys: ['t:a'], softTagKeys: ['t:a'] });
+    const replayed = p.snapshot();
+    p.add({ tagKeys: ['t:a'] });
+    p.confirm(replayed);
+    expect(p.snapshot()).toEqual({ keys: [], tagKeys: ['t:a'], globs: [] });
+    p.confirm(p.snapshot());
+    expect(p.size).toBe(0);
+  });
 });

@@ -15,6 +15,8 @@ export const MAX_PENDING_GLOBS = 100;
 export class PendingInvalidations {
   private readonly keys = new Set<string>();
   private readonly tagKeys = new Set<string>();
+  /** Those of `tagKeys` only ever asked for softly: a hard one makes a tag hard. */
+  private readonly softTagKeys = new Set<string>();
   private readonly globs = new Set<string>();
   private everything = false;
   /** A clear is being replayed now. */
@@ -36,7 +38,11 @@ export class PendingInvalidations {
       return;
     }
     for (const k of inv.keys ?? []) this.keys.add(k);
-    for (const t of inv.tagKeys ?? []) this.tagKeys.add(t);
+    for (const t of inv.tagKeys ?? []) {
+      if (!inv.softTagKeys?.includes(t)) this.softTagKeys.delete(t);
+      else if (!this.tagKeys.has(t)) this.softTagKeys.add(t);
+      this.tagKeys.add(t);
+    }
     for (const g of inv.globs ?? []) this.globs.add(g);
     if (
       this.keys.size > MAX_PENDING_KEYS ||
@@ -52,6 +58,7 @@ export class PendingInvalidations {
     this.everything = true;
     this.keys.clear();
     this.tagKeys.clear();
+    this.softTagKeys.clear();
     this.globs.clear();
   }
 
@@ -65,6 +72,7 @@ export class PendingInvalidations {
     return {
       keys: [...this.keys],
       tagKeys: [...this.tagKeys],
+      ...(this.softTagKeys.size > 0 && { softTagKeys: [...this.softTagKeys] }),
       globs: [...this.globs],
     };
   }
@@ -78,7 +86,12 @@ export class PendingInvalidations {
       return;
     }
     for (const k of done.keys ?? []) this.keys.delete(k);
-    for (const t of done.tagKeys ?? []) this.tagKeys.delete(t);
+    for (const t of done.tagKeys ?? []) {
+      // asked for hard since a soft replay: that one is still to do
+      if (done.softTagKeys?.includes(t) && !this.softTagKeys.has(t)) continue;
+      this.tagKeys.delete(t);
+      this.softTagKeys.delete(t);
+    }
     for (const g of done.globs ?? []) this.globs.delete(g);
   }
 }

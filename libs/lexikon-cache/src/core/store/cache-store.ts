@@ -27,8 +27,10 @@ export interface Lease {
 }
 
 /**
- * An entry past its TTL but within its grace period, tags current when read:
- * servable only if its reload fails, once the store confirmed it still may be.
+ * An entry past its TTL but within its grace period, tags current when read,
+ * or one behind soft invalidations of its tags only (its TTL then counts as
+ * over): servable only if its reload fails, once the store confirmed it
+ * still may be.
  */
 export interface OutlivedEntry {
   readonly payload: string;
@@ -89,8 +91,9 @@ export interface CacheStore {
    * Reads an entry, stamped tags checked. With `lease`, a miss takes a lease
    * under the proposed token (or names another reader's). With `detail`, an
    * entry's hit is a `DetailedHit` (counters stay bare payloads). With
-   * `graceMs`, an entry with at most that long left has outlived its TTL:
-   * a miss that names it, whose lease keeps it in the store.
+   * `graceMs`, an entry with at most that long left has outlived its TTL,
+   * and so has one behind soft invalidations of its tags: a miss that names
+   * it, whose lease keeps it in the store.
    */
   read(
     key: string,
@@ -104,7 +107,7 @@ export interface CacheStore {
   /**
    * Whether the outlived entry that `token`'s lease keeps may still be
    * served: the lease is held (no delete reached the key) and the entry's
-   * tags are current. With `putBackMs` > 0 the entry is then put back in the
+   * tags are current, or behind soft invalidations only. With `putBackMs` > 0 the entry is then put back in the
    * lease's place for that long (the lease is given up either way).
    */
   keptEntry(key: string, token: string, putBackMs: number): Promise<boolean>;
@@ -155,8 +158,16 @@ export interface CacheStore {
   /** Deletes entries (revoking their leases); resolves to how many existed. */
   delete(keys: readonly string[]): Promise<number>;
 
-  /** Gives each tag a new version, in O(1) whatever number of entries carry it. */
-  bumpTags(tagKeys: readonly string[]): Promise<void>;
+  /**
+   * Gives each tag a new version, in O(1) whatever number of entries carry
+   * it. Those also in `softTagKeys` are bumped softly: entries stamped
+   * before stay readable, as outlived (servable within their grace only),
+   * until a hard bump.
+   */
+  bumpTags(
+    tagKeys: readonly string[],
+    softTagKeys?: readonly string[],
+  ): Promise<void>;
 
   /**
    * Deletes every key matching a SCAN glob; resolves to how many were

@@ -17,7 +17,8 @@ import { detailedHit, heldBy } from './memory-held.js';
 import { NO_TAGS, slotBytes, type Slot } from './memory-slot.js';
 import { MemoryTags } from './memory-tags.js';
 import { memoryHealth, memoryInfo } from './memory-report.js';
-import { keptEntry, outlivedMs } from './memory-kept.js';
+import { keptEntry, outlivedEntry } from './memory-kept.js';
+import { STAMP_FRESH, STAMP_GONE } from '../tag-stamps.js';
 
 export interface MemoryStoreLimits {
   readonly maxEntries: number;
@@ -48,19 +49,15 @@ export class MemoryCacheStore implements CacheStore {
     this.tags = new MemoryTags(limits.maxEntries);
   }
 
-  private fresh(slot: Slot & { kind: 'entry' }): boolean {
-    for (let i = 0; i < slot.tagKeys.length; i++) {
-      if (this.tags.peek(slot.tagKeys[i]) !== slot.versions[i]) return false;
-    }
-    return true;
-  }
+  private readonly stamps = (slot: Slot & { kind: 'entry' }) =>
+    this.tags.stampState(slot.tagKeys, slot.versions);
 
   /** The payload of a usable entry; a counter reads as its number. */
   private peek(key: string): string | undefined {
     const slot = this.slots.get(key);
     if (slot === undefined) return undefined;
     if (slot.kind === 'entry')
-      return this.fresh(slot) ? slot.payload : undefined;
+      return this.stamps(slot) === STAMP_FRESH ? slot.payload : undefined;
     return slot.kind === 'counter' ? String(slot.value) : undefined;
   }
 
@@ -70,8 +67,7 @@ export class MemoryCacheStore implements CacheStore {
     graceMs = 0,
   ): string | undefined {
     const hit = this.peek(key);
-    if (hit === undefined || outlivedMs(this.slots, key, graceMs) !== undefined)
-      return undefined;
+    if (hit === undefined || this.outlived(key, graceMs)) return undefined;
     this.hits++;
     return hit;
   }
@@ -85,15 +81,12 @@ export class MemoryCacheStore implements CacheStore {
     graceMs = 0,
   ): Promise<ReadOutcome> {
     const hit = this.peek(key);
-    const left =
-      hit === undefined ? undefined : outlivedMs(this.slots, key, graceMs);
-    if (hit !== undefined && left === undefined) {
+    const outlived = this.outlived(key, graceMs);
+    if (hit !== undefined && outlived === undefined) {
       this.hits++;
       return Promise.resolve(detail ? detailedHit(this.slots, key, hit) : hit);
     }
     this.misses++;
-    const outlived =
-      hit === undefined ? undefined : { payload: hit, ttlMs: left ?? 0 };
     if (lease === undefined)
       return Promise.resolve(outlived ? { outlived } : {});
     const slot = this.slots.get(key);
@@ -114,8 +107,13 @@ export class MemoryCacheStore implements CacheStore {
     );
   }
 
+  private outlived(key: string, graceMs: number) {
+    return outlivedEntry(this.slots, key, graceMs, this.stamps);
+  }
+
   keptEntry(key: string, token: string, putBackMs: number): Promise<boolean> {
-    const fresh = (e: Slot & { kind: 'entry' }) => this.fresh(e);
+    const fresh = (e: Slot & { kind: 'entry' }) =>
+      this.stamps(e) !== STAMP_GONE;
     return Promise.resolve(keptEntry(this.slots, key, token, putBackMs, fresh));
   }
 
@@ -215,8 +213,8 @@ export class MemoryCacheStore implements CacheStore {
     return Promise.resolve(this.deleteNow(keys));
   }
 
-  bumpTags(tagKeys: readonly string[]): Promise<void> {
-    this.tags.bump(tagKeys);
+  bumpTags(tags: readonly string[], soft?: readonly string[]): Promise<void> {
+    this.tags.bump(tags, soft);
     return Promise.resolve();
   }
 

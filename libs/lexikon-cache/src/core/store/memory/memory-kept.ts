@@ -1,22 +1,34 @@
 import type { LRUCache } from 'lru-cache';
+import type { OutlivedEntry } from '../cache-store.js';
+import { STAMP_FRESH, STAMP_GONE, type StampState } from '../tag-stamps.js';
 import type { Slot } from './memory-slot.js';
 
 type Slots = LRUCache<string, Slot>;
 
-/** Time left of an entry within `graceMs` of its end (past its TTL), else undefined. */
-export function outlivedMs(
+/**
+ * With a grace period, an entry past its TTL (within `graceMs` of its end)
+ * or behind a soft invalidation (`state` tells), as a read names it; else
+ * undefined.
+ */
+export function outlivedEntry(
   slots: Slots,
   key: string,
   graceMs: number,
-): number | undefined {
-  if (graceMs <= 0 || slots.peek(key)?.kind !== 'entry') return undefined;
+  state: (entry: Slot & { kind: 'entry' }) => StampState,
+): OutlivedEntry | undefined {
+  if (graceMs <= 0) return undefined;
+  const slot = slots.peek(key);
+  if (slot?.kind !== 'entry') return undefined;
+  const stamps = state(slot);
+  if (stamps === STAMP_GONE) return undefined;
   const left = slots.getRemainingTTL(key);
-  return left <= graceMs ? left : undefined;
+  if (stamps === STAMP_FRESH && left > graceMs) return undefined;
+  return { payload: slot.payload, ttlMs: Math.min(left, graceMs) };
 }
 
 /**
  * The memory store's `keptEntry`: whether the entry `token`'s lease keeps
- * may be served (its tags `fresh`), put back for `putBackMs` when asked.
+ * may be served (its tags `fresh` enough), put back for `putBackMs` when asked.
  */
 export function keptEntry(
   slots: Slots,

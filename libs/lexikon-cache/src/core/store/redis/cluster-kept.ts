@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ScriptReply } from './batch-codec.js';
 import { parseEntry } from './entry-header.js';
+import { STAMP_GONE, stampState } from '../tag-stamps.js';
 import { KEPT, SET_IF_UNCHANGED, type StoreScript } from './scripts/index.js';
 
 export function sha1(value: string): string {
@@ -22,9 +23,10 @@ export interface KeptEntryCalls {
 /**
  * `keptEntry` on a Redis Cluster. An untagged kept entry is settled by the
  * entry's node alone; a tagged one comes back whole, its tags are read from
- * the tags' node, and it is put back only if the lease did not change
- * meanwhile. A bump between the two leaves an outdated stamp, which every
- * read rejects, as after any cluster fill.
+ * the tags' node (current, or behind soft invalidations only), and it is
+ * put back only if the lease did not change meanwhile. A bump between the
+ * two leaves an outdated stamp, which every read rejects, as after any
+ * cluster fill.
  */
 export async function clusterKeptEntry(
   calls: KeptEntryCalls,
@@ -39,7 +41,7 @@ export async function clusterKeptEntry(
   const entry = parseEntry(kept);
   const current = entry ? await calls.tagVersions(entry.tagKeys) : [];
   const servable =
-    entry !== undefined && entry.versions.every((v, i) => current[i] === v);
+    entry !== undefined && stampState(entry.versions, current) !== STAMP_GONE;
   if (putBackMs <= 0) return servable;
   if (!servable) {
     await calls.release(key, token);

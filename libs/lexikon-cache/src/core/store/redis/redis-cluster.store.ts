@@ -10,9 +10,9 @@ import type { ScriptReply } from './batch-codec.js';
 import { clusterKeptEntry, sha1 } from './cluster-kept.js';
 import { parseEntry, stampEntry, UNTAGGED_HEADER } from './entry-header.js';
 import { detailedOf, heldOf, outlivedOf } from './read-replies.js';
+import { STAMP_FRESH, STAMP_GONE, stampState } from '../tag-stamps.js';
 import { RedisStoreBase, type RedisStoreSettings } from './redis-store-base.js';
 import {
-  BUMP,
   FILL_STAMPED,
   LEASE_IF_UNCHANGED,
   LEASE_STAMP,
@@ -115,7 +115,8 @@ export class RedisClusterStore extends RedisStoreBase {
         tagKeys,
         tags,
         lease,
-        graceMs > 0 && Number(r[2]) <= graceMs ? Number(r[2]) : undefined,
+        graceMs,
+        Number(r[2]),
       );
       if (detail && typeof hit === 'string') {
         const entry = parseEntry(String(r[1]));
@@ -189,8 +190,9 @@ export class RedisClusterStore extends RedisStoreBase {
     tagKeys: readonly string[],
     tags: (string | null)[] | undefined,
     lease: LeaseRequest | undefined,
-    /** Set when the entry is within its grace period: its time left. */
-    outlivedMs?: number,
+    graceMs: number,
+    /** The entry's time left. */
+    leftMs: number,
   ): Promise<ReadOutcome> {
     const entry = parseEntry(value);
     let outlived: OutlivedEntry | undefined;
@@ -202,9 +204,12 @@ export class RedisClusterStore extends RedisStoreBase {
         tags && sameKeys(entry.tagKeys, tagKeys)
           ? tags.slice(1)
           : await this.client.mget(...entry.tagKeys);
-      if (entry.versions.every((v, i) => current[i] === v)) {
-        if (outlivedMs === undefined) return entry.payload;
-        outlived = { payload: entry.payload, ttlMs: outlivedMs };
+      const state = stampState(entry.versions, current);
+      if (state === STAMP_FRESH && !(graceMs > 0 && leftMs <= graceMs))
+        return entry.payload;
+      // past its TTL, or behind a soft invalidation: outlived, within grace
+      if (state !== STAMP_GONE && graceMs > 0) {
+        outlived = { payload: entry.payload, ttlMs: Math.min(leftMs, graceMs) };
         if (!lease) return { outlived };
       }
     }
@@ -286,10 +291,5 @@ export class RedisClusterStore extends RedisStoreBase {
         return typeof r === 'string' ? r : undefined;
       }),
     );
-  }
-
-  async bumpTags(tagKeys: readonly string[]): Promise<void> {
-    if (tagKeys.length === 0) return;
-    await this.run(BUMP, [this.settings.sequenceKey, ...tagKeys], []);
   }
 }

@@ -10,7 +10,6 @@ import { UNTAGGED_HEADER } from './entry-header.js';
 import { detailedOf, heldOf, outlivedOf } from './read-replies.js';
 import { RedisStoreBase, type RedisStoreSettings } from './redis-store-base.js';
 import {
-  BUMP,
   FILL,
   KEPT,
   READ_CORRUPT_LEASED,
@@ -164,10 +163,5 @@ export class RedisStandaloneStore extends RedisStoreBase {
     if (keys.length === 0) return [];
     const reply = (await this.run(READ_MANY, keys, [])) as (string | null)[];
     return reply.map((v) => v ?? undefined);
-  }
-
-  async bumpTags(tagKeys: readonly string[]): Promise<void> {
-    if (tagKeys.length === 0) return;
-    await this.run(BUMP, [this.settings.sequenceKey, ...tagKeys], []);
   }
 }

@@ -26,6 +26,7 @@ import { scanDelete } from './scan-delete.js';
 import { ScriptRunner } from './script-runner.js';
 import {
   BATCH,
+  BUMP,
   EXTEND,
   INCREMENT,
   READ,
@@ -124,7 +125,17 @@ export abstract class RedisStoreBase implements CacheStore {
 
   abstract readMany(keys: readonly string[]): Promise<(string | undefined)[]>;
 
-  abstract bumpTags(tagKeys: readonly string[]): Promise<void>;
+  async bumpTags(
+    tagKeys: readonly string[],
+    softTagKeys?: readonly string[],
+  ): Promise<void> {
+    if (tagKeys.length === 0) return;
+    const keys = [this.settings.sequenceKey, ...tagKeys];
+    const modes = softTagKeys?.length
+      ? tagKeys.map((t) => (softTagKeys.includes(t) ? 's' : 'h')).join('')
+      : '';
+    await this.run(BUMP, keys, [modes]);
+  }
 
   /**
    * A plain GET first: an untagged entry is then a hit without any script.

@@ -34,7 +34,8 @@ export const READ_OUTLIVED_LEASED = 7;
  *   is {5, payload, its ttl ms, its tag keys...} (a counter stays a bare
  *   value: it is never kept in process).
  * With ARGV[5] > 0 (a grace period, ms), an entry with at most that long
- * left has outlived its TTL: {6, payload, ttl ms} without a lease, or
+ * left, or behind a soft invalidation (ttl read as at most the grace), has
+ * outlived its TTL: {6, payload, ttl ms} without a lease, or
  * {7, payload, ttl ms, since, versions...} with one that keeps the entry
  * (after a NUL) for the loader to put back if it fails; the holder reply of
  * such a lease is {2, holder, stamped, kept entry}.
@@ -67,10 +68,11 @@ if not v then return take(1) end
 local kind = string.sub(v, 1, 1)
 if kind == 'E' then
   local tags = detail and {} or nil
-  local payload = parse_entry(v, cluster, tags)
+  local payload, soft = parse_entry(v, cluster, tags, grace > 0)
   if payload and grace > 0 then
     local left = redis.call('PTTL', KEYS[1])
-    if left <= grace then
+    if soft or left <= grace then
+      if left > grace then left = grace end
       if lease_ms == '0' then return {6, payload, left} end
       return take(7, v, {7, payload, left})
     end
@@ -210,7 +212,8 @@ return 1
  * KEYS: entry   ARGV: token, ttl ms ('0': only look), mode ('c': tagged
  * entries are handed back). For a loader that failed under a lease that
  * keeps an outlived entry: 1 when that entry may still be served (the lease
- * is held, so no delete reached the key, and its tags are current), and then
+ * is held, so no delete reached the key, and its tags are current or behind
+ * soft invalidations only), and then
  * with a ttl it is put back in the lease's place; 0 when not (the key is
  * cleared then, if it was to be put back); {the lease's value} in a
  * cluster when the entry is tagged, for the client to check its tags.
@@ -223,7 +226,7 @@ local v = redis.call('GET', KEYS[1])
 local z = string.find(v, '\\0', 1, true)
 if not z then return 0 end
 local entry = string.sub(v, z + 1)
-local payload = parse_entry(entry, ARGV[3] == 'c')
+local payload = parse_entry(entry, ARGV[3] == 'c', nil, true)
 if payload == false and ARGV[3] == 'c' then return {v} end
 if not payload then
   if ARGV[2] ~= '0' then redis.call('DEL', KEYS[1]) end

@@ -9,6 +9,9 @@
  * a bump takes the next number, a missing tag the current one; the epoch
  * (that node's TIME when the sequence was created) changes only when the
  * sequence itself was lost, and then every comparison across it refuses.
+ * A soft invalidation makes a version `<hard version>~<soft version>` (see
+ * `tag-stamps.ts`): an entry behind it by soft parts only is outdated, yet
+ * servable within its grace.
  */
 export const SEQUENCE_TTL_MS = 86_400_000;
 
@@ -33,7 +36,7 @@ end
 
 -- whether a tag's version was given after 'since' (across epochs: assume so)
 local function newer(v, since)
-  local e1, n1 = string.match(v, '^(.+):(%d+)$')
+  local e1, n1 = string.match(string.match(v, '[^~]*$'), '^(.+):(%d+)$')
   local e2, n2 = string.match(since, '^(.+):(%d+)$')
   if not e1 or not e2 or e1 ~= e2 then return true end
   return tonumber(n1) > tonumber(n2)
@@ -56,29 +59,41 @@ local function tag_current(tag_key, seq_key, ttl)
   return v
 end
 
+-- whether a tag's version differs from an entry's stamp by soft bumps only
+local function soft_only(cur, stamp)
+  return cur and string.find(cur, '~', 1, true) ~= nil
+    and string.match(cur, '^[^~]*') == string.match(stamp, '^[^~]*')
+end
+
 -- payload of a well-formed entry whose stamped tags are current; false when
 -- stale (or, with handback, tagged: for the client to check); nil when
 -- corrupt. With a table of tags, the entry's tag keys are added to it.
-local function parse_entry(v, handback, tags)
+-- With soft_ok, an entry behind soft bumps only is returned too, with true.
+local function parse_entry(v, handback, tags, soft_ok)
   local nl = string.find(v, '\\n', 2, true)
   if not nl then return nil end
   local n = tonumber(string.sub(v, 2, nl - 1))
   if not n then return nil end
   if n > 0 and handback then return false end
   local pos = nl + 1
+  local soft = false
   for i = 1, n do
     local a = string.find(v, '\\n', pos, true)
     if not a then return nil end
     local b = string.find(v, '\\n', a + 1, true)
     if not b then return nil end
     local tag = string.sub(v, pos, a - 1)
-    if redis.call('GET', tag) ~= string.sub(v, a + 1, b - 1) then
-      return false
+    local cur = redis.call('GET', tag)
+    if cur ~= string.sub(v, a + 1, b - 1) then
+      if not (soft_ok and soft_only(cur, string.sub(v, a + 1, b - 1))) then
+        return false
+      end
+      soft = true
     end
     if tags then tags[#tags + 1] = tag end
     pos = b + 1
   end
-  return string.sub(v, pos)
+  return string.sub(v, pos), soft
 end
 
 -- whether the key holds the lease of this token

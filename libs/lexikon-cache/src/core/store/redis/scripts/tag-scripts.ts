@@ -1,16 +1,27 @@
 import { script } from './entry-scripts.js';
 
 /**
- * KEYS: sequence, tag keys...   Gives every tag that has a version the next
- * number of the sequence (keeping its TTL). A tag without one needs none:
- * missing already reads as the current number, newer than any lease.
+ * KEYS: sequence, tag keys...   ARGV: one letter per tag, 's' for a soft
+ * bump ('h' or none: hard). Gives every tag that has a version the next
+ * number of the sequence (keeping its TTL); a soft bump gives it as the
+ * version's soft part. A tag without one needs none: missing already reads
+ * as the current number, newer than any lease.
  */
 export const BUMP = script(
   'bump',
   `
 local v = seq_next(KEYS[1])
+local modes = ARGV[1] or ''
 for i = 2, #KEYS do
-  if redis.call('EXISTS', KEYS[i]) == 1 then redis.call('SET', KEYS[i], v, 'KEEPTTL') end
+  local cur = redis.call('GET', KEYS[i])
+  if cur then
+    if string.sub(modes, i - 1, i - 1) == 's' then
+      cur = string.match(cur, '^[^~]*') .. '~' .. v
+    else
+      cur = v
+    end
+    redis.call('SET', KEYS[i], cur, 'KEEPTTL')
+  end
 end
 return #KEYS - 1
 `,
