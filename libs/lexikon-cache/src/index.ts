@@ -5,7 +5,10 @@ export type {
   RedisConnectionOptions,
 } from './core/options/cache-options.js';
 export type { Duration, DurationUnit } from './core/time/duration.js';
-export type { LoaderTimeouts } from './core/options/grace-options.js';
+export type {
+  EarlyRefresh,
+  LoaderTimeouts,
+} from './core/options/grace-options.js';
 export { CacheService } from './nest/cache.service.js';
 export type {
   CacheEntryOptions,

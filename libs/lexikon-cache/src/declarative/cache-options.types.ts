@@ -1,4 +1,7 @@
-import type { LoaderTimeouts } from '../core/options/grace-options.js';
+import type {
+  EarlyRefresh,
+  LoaderTimeouts,
+} from '../core/options/grace-options.js';
 import type { Duration } from '../core/time/duration.js';
 
 /**
@@ -108,6 +111,12 @@ export interface CacheableOptions<TResult = unknown> {
    * refreshes it (HTTP: `X-Cache: STALE`). `false`: none. Default: the module's.
    */
   staleWhileRevalidate?: Duration | false;
+  /**
+   * Refresh the entry in the background before its TTL (XFetch, see
+   * `EarlyRefresh`), so a hot entry never expires under load. `false`: off.
+   * Default: the module's.
+   */
+  earlyRefresh?: EarlyRefresh;
 }
 
 /**

@@ -97,7 +97,10 @@ export function compileEntry(
 /** A `@Cacheable`'s grace period, revalidation window and loader timeouts, over the module's. */
 export function compileGrace(
   where: string,
-  o: Pick<CacheableOptions, 'grace' | 'timeouts' | 'staleWhileRevalidate'>,
+  o: Pick<
+    CacheableOptions,
+    'grace' | 'timeouts' | 'staleWhileRevalidate' | 'earlyRefresh'
+  >,
   options: ResolvedCacheOptions,
 ): GraceSettings {
   return resolveGrace(
@@ -106,5 +109,6 @@ export function compileGrace(
     options.grace,
     (m) => CacheDecorationError.create(where, m),
     o.staleWhileRevalidate,
+    o.earlyRefresh,
   );
 }

@@ -46,5 +46,6 @@ export function graceOf(
     inherited,
     (m) => new CacheOptionsError(`getOrSet: ${m}`),
     options?.staleWhileRevalidate,
+    options?.earlyRefresh,
   );
 }

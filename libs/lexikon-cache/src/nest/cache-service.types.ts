@@ -1,4 +1,7 @@
-import type { LoaderTimeouts } from '../core/options/grace-options.js';
+import type {
+  EarlyRefresh,
+  LoaderTimeouts,
+} from '../core/options/grace-options.js';
 import type { CacheStatsSnapshot } from '../core/engine/cache-stats.js';
 import type { InvalidationKind } from '../core/metrics/cache-metrics.js';
 import type { CacheNamespaceStatistics } from '../core/metrics/namespace-stats.js';
@@ -52,6 +55,8 @@ export interface CacheGetOrSetOptions extends CacheSetOptions {
   timeouts?: LoaderTimeouts | false;
   /** How long past its TTL the entry is returned at once while one reload refreshes it. `false`: none. */
   staleWhileRevalidate?: Duration | false;
+  /** Refresh the entry in the background before its TTL (see `EarlyRefresh`). `false`: off. Default: the module's. */
+  earlyRefresh?: EarlyRefresh;
 }
 
 /**

@@ -32,4 +32,10 @@ export interface EntryPolicy<T> {
   readonly softTimeoutMs?: number;
   /** Past this (ms), a load's caller gets `LoaderTimeoutError`, or the entry within its grace. */
   readonly hardTimeoutMs?: number;
+  /**
+   * Early refresh (XFetch) with this beta: a hit refreshes the entry in the
+   * background before its TTL, the nearer its end and the slower its loader,
+   * the likelier. Absent: off (the hit path is untouched).
+   */
+  readonly earlyRefreshBeta?: number;
 }

@@ -11,6 +11,7 @@ import type { Lease, OutlivedEntry } from '../store/cache-store.js';
 import type { CacheStats } from './cache-stats.js';
 import type { Invalidator } from './invalidator.js';
 import type { Flight, LeasedFlights } from './leased-flights.js';
+import type { LoadTimes } from './load-times.js';
 import type { ReadCall } from './read-call.js';
 import { DROPPED, type Payloads } from './payloads.js';
 
@@ -24,6 +25,8 @@ export interface LeadParts {
   readonly stats: CacheStats;
   readonly logger: CacheLogger;
   readonly keyPrefix: string;
+  /** Loader times, kept for entries with early refresh. */
+  readonly times: LoadTimes;
   /** Stores a loaded value under the lease (the common fill). */
   fill<T>(c: ReadCall<T>, lease: Lease, flight: Flight, value: T): Promise<T>;
 }
@@ -47,7 +50,7 @@ const HARD = Symbol('hard');
  * timeout. A failed load puts the entry back for the rest of its grace.
  */
 export class LeasedLoads {
-  constructor(private readonly p: LeadParts) {}
+  constructor(readonly p: LeadParts) {}
 
   async lead<T>(
     c: ReadCall<T>,
@@ -112,10 +115,15 @@ export class LeasedLoads {
     started: number,
   ): Promise<Settled<T>> {
     const { flights, invalidator } = this.p;
-    const stopRenewing = flights.keepLease(c.key, lease.token);
+    const stopRenewing = c.early
+      ? () => undefined
+      : flights.keepLease(c.key, lease.token);
     let value: T;
     try {
+      const t0 =
+        c.policy.earlyRefreshBeta === undefined ? -1 : performance.now();
       value = await this.p.metrics.load(c, c.loader);
+      if (t0 >= 0) this.p.times.record(c.key, performance.now() - t0);
     } catch (err) {
       stopRenewing();
       flights.forget(c.key, flight);

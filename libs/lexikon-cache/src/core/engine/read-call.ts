@@ -13,6 +13,8 @@ export interface ReadCall<T> {
   readonly onStale: (() => void) | undefined;
   /** A refresh in the background: nobody waits on it, nothing counts it as a request. */
   readonly background?: boolean;
+  /** An early refresh: its lease ends with the entry it keeps, so it is never renewed. */
+  readonly early?: boolean;
   ticket: AdmitTicket | undefined;
   attempt: number;
   span: CacheSpan | undefined;

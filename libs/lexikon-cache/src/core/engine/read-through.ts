@@ -21,6 +21,8 @@ import { LocalFlights } from './local-flights.js';
 import { DROPPED, type Payloads } from './payloads.js';
 import { LeasedFill } from './leased-fill.js';
 import { LeasedLoads } from './leased-loads.js';
+import { EarlyRefresh } from './early-refresh.js';
+import { LoadTimes } from './load-times.js';
 import type { ReadCall as Call } from './read-call.js';
 
 export interface ReadThroughSettings {
@@ -59,6 +61,7 @@ export class ReadThrough {
   private readonly tokens = new LeaseTokens();
   private readonly leased: LeasedLoads;
   private readonly filler: LeasedFill;
+  private readonly early: EarlyRefresh;
   closed = false;
 
   constructor(
@@ -81,6 +84,7 @@ export class ReadThrough {
       payloads,
       settings.ttlJitter,
     );
+    const times = new LoadTimes(keyPrefix);
     this.leased = new LeasedLoads({
       store,
       invalidator,
@@ -90,9 +94,11 @@ export class ReadThrough {
       stats,
       logger,
       keyPrefix,
+      times,
       fill: (c, lease, flight, value) =>
         this.filler.fill(c, lease, flight, value),
     });
+    this.early = new EarlyRefresh(this.leased, this.tokens, settings);
   }
 
   getOrLoad<T>(
@@ -125,20 +131,28 @@ export class ReadThrough {
       const kept = c.tier.peek(c.key);
       if (kept !== undefined) {
         const value = this.payloads.decodeOrDrop(c.key, kept, c.policy);
-        if (value !== DROPPED) return this.metrics.hit(c, value, 'l1');
+        if (value !== DROPPED) {
+          // the tier keeps the entry until its TTL: its hits draw the refresh too
+          const beta = c.policy.earlyRefreshBeta;
+          if (beta !== undefined)
+            this.early.check(c, beta, c.tier.remainingMs(c.key));
+          return this.metrics.hit(c, value, 'l1');
+        }
       }
       c.ticket = c.tier.ticket();
     }
     const token = this.tokens.next();
     const graceMs = c.policy.graceMs ?? 0;
+    // early refresh needs the entry's time left: the detailed read
+    const early = c.policy.earlyRefreshBeta !== undefined;
     const plainFirst =
-      c.tagKeys.length === 0 && c.policy.lateTags === undefined && !graceMs;
+      !c.tagKeys.length && !c.policy.lateTags && !graceMs && !early;
     const outcome = await this.store.read(
       c.key,
       c.tagKeys,
       { token, ms: this.settings.leaseTtlMs },
       plainFirst,
-      c.tier !== undefined,
+      c.tier !== undefined || early,
       graceMs,
     );
     if (outcome === FAULT || outcome === SKIPPED) {
@@ -168,6 +182,9 @@ export class ReadThrough {
         if (c.ticket && typeof outcome !== 'string' && ttlMs > 0) {
           c.tier?.admit(c.key, payload, outcome.tagKeys, ttlMs, c.ticket);
         }
+        const beta = c.policy.earlyRefreshBeta;
+        if (beta !== undefined && typeof outcome !== 'string')
+          this.early.check(c, beta, ttlMs);
         return Promise.resolve(value);
       }
       return this.retry(c);
@@ -181,6 +198,8 @@ export class ReadThrough {
       return this.lead(c, lease, outlived);
     }
     if (outcome.holder !== undefined) {
+      const kept = this.early.kept(c, outcome);
+      if (kept !== DROPPED) return Promise.resolve(this.metrics.hit(c, kept));
       const flight = this.flights.get(c.key);
       if (flight && flight.token === outcome.holder)
         return this.join(c, flight);

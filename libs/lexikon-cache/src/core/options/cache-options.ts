@@ -7,7 +7,7 @@ import type {
 } from 'ioredis';
 import type { CacheMetricsOptions } from '../metrics/observability-options.js';
 import type { Duration } from '../time/duration.js';
-import type { LoaderTimeouts } from './grace-options.js';
+import type { EarlyRefresh, LoaderTimeouts } from './grace-options.js';
 
 /**
  * How to reach Redis: a URL, discrete settings, Sentinel or Cluster.
@@ -171,6 +171,12 @@ export interface LexikonCacheModuleOptions {
    * period at least as long. Decorators and calls may override it. Default none.
    */
   staleWhileRevalidate?: Duration;
+  /**
+   * Early refresh (XFetch, see `EarlyRefresh`): hot entries are refreshed in
+   * the background before their TTL, so they never expire under load.
+   * Decorators and calls may override it (`false`: off). Default off.
+   */
+  earlyRefresh?: EarlyRefresh;
 }
 
 /** The in-process tier's bounds and its coherence protocol's timings. */

@@ -18,6 +18,18 @@ export interface LoaderTimeouts {
   hard?: Duration;
 }
 
+/**
+ * Early refresh (XFetch): a reader refreshes a fresh entry in the
+ * background, before its TTL, with a probability that grows as the entry
+ * nears its end and with how long its loader takes: when
+ * `loaderMs * beta * -ln(random()) >= msLeft`. `true` is `{ beta: 1 }`; a
+ * larger beta refreshes earlier. Default off.
+ *
+ * @example
+ * LexikonCacheModule.forRoot({ earlyRefresh: { beta: 1.5 } })
+ */
+export type EarlyRefresh = boolean | { beta?: number };
+
 /** Grace period and loader timeouts in ms, as entry policies carry them (absent: none). */
 export interface GraceSettings {
   /** At least the stale-while-revalidate window. */
@@ -25,6 +37,8 @@ export interface GraceSettings {
   readonly staleWhileRevalidateMs?: number;
   readonly softTimeoutMs?: number;
   readonly hardTimeoutMs?: number;
+  /** With early refresh: its beta (absent: off). */
+  readonly earlyRefreshBeta?: number;
 }
 
 export const NO_GRACE: GraceSettings = Object.freeze({});
@@ -44,9 +58,31 @@ function ms(
   return out;
 }
 
+function beta(
+  value: unknown,
+  inherited: number | undefined,
+  fail: (message: string) => Error,
+): number | undefined {
+  if (value === undefined) return inherited;
+  if (value === false) return undefined;
+  if (value === true) return 1;
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    const b = (value as { beta?: unknown }).beta;
+    if (b === undefined) return 1;
+    if (typeof b === 'number' && Number.isFinite(b) && b > 0) return b;
+    throw fail(
+      `earlyRefresh.beta must be a finite number above 0, got ${describeDuration(b)}`,
+    );
+  }
+  throw fail(
+    `earlyRefresh must be true, false or { beta: number }, got ${describeDuration(value)}`,
+  );
+}
+
 /**
- * `grace` and `timeouts` of the module, a decorator or a call, over
- * `inherited` (what the module says). `false` turns either off.
+ * `grace`, `timeouts`, `staleWhileRevalidate` and `earlyRefresh` of the
+ * module, a decorator or a call, over `inherited` (what the module says).
+ * `false` turns any of them off.
  */
 export function resolveGrace(
   grace: Duration | false | undefined,
@@ -54,7 +90,9 @@ export function resolveGrace(
   inherited: GraceSettings,
   fail: (message: string) => Error,
   swr?: Duration | false,
+  early?: EarlyRefresh,
 ): GraceSettings {
+  const earlyRefreshBeta = beta(early, inherited.earlyRefreshBeta, fail);
   const swrMs =
     swr === false
       ? undefined
@@ -84,12 +122,19 @@ export function resolveGrace(
       `timeouts.soft (${soft} ms) must be shorter than timeouts.hard (${hard} ms)`,
     );
   }
-  if (graceMs === undefined && soft === undefined && hard === undefined)
+  if (
+    graceMs === undefined &&
+    soft === undefined &&
+    hard === undefined &&
+    earlyRefreshBeta === undefined
+  )
     return NO_GRACE;
-  return {
+  const out: GraceSettings = {
     graceMs,
     staleWhileRevalidateMs: swrMs,
     softTimeoutMs: soft,
     hardTimeoutMs: hard,
   };
+  // absent, not undefined, when off: policies spread these settings
+  return earlyRefreshBeta === undefined ? out : { ...out, earlyRefreshBeta };
 }

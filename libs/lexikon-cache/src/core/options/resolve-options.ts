@@ -192,6 +192,7 @@ export function resolveOptions(
       NO_GRACE,
       (m) => new CacheOptionsError(m),
       options.staleWhileRevalidate,
+      options.earlyRefresh,
     ),
     commandTimeoutMs: durationOption(
       'commandTimeout',

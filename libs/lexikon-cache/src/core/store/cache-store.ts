@@ -44,6 +44,11 @@ export interface ReadMiss {
   readonly lease?: Lease;
   /** The token of another reader's lease, still loading this entry. */
   readonly holder?: string;
+  /**
+   * With `holder`: the payload of the entry its lease keeps, when that
+   * entry carries exactly the tags read, at the versions the lease checked.
+   */
+  readonly kept?: string;
   /** With a grace period: the entry had outlived its TTL (a lease keeps it). */
   readonly outlived?: OutlivedEntry;
 }

@@ -40,6 +40,11 @@ export class L1Cache {
     return this.entries.get(key)?.payload;
   }
 
+  /** Time left (ms) of a kept entry; 0 when there is none. */
+  remainingMs(key: string): number {
+    return this.entries.getRemainingTTL(key);
+  }
+
   set(
     key: string,
     payload: string,

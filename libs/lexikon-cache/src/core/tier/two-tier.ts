@@ -104,6 +104,11 @@ export class TwoTier {
     return this.serving ? this.l1.get(key) : undefined;
   }
 
+  /** How long the tier keeps `key` still (ms; at most its time left in Redis). */
+  remainingMs(key: string): number {
+    return this.l1.remainingMs(key);
+  }
+
   ticket(): AdmitTicket {
     return { generation: this.joined ? this.generation : -1, seq: this.seq };
   }

@@ -94,13 +94,17 @@ export class CacheInterceptor implements NestInterceptor {
       this.reply.state(res, 'BYPASS');
       return next.handle();
     }
-    const hit = this.engine.peekNow(
-      lookup.key,
-      lookup.tagKeys,
-      decodeHttpEntry,
-      c.l1,
-      c.grace.graceMs,
-    );
+    // an entry with early refresh is read through, where its hits draw the refresh
+    const hit =
+      c.grace.earlyRefreshBeta === undefined
+        ? this.engine.peekNow(
+            lookup.key,
+            lookup.tagKeys,
+            decodeHttpEntry,
+            c.l1,
+            c.grace.graceMs,
+          )
+        : undefined;
     if (hit !== undefined) {
       if (c.sensitive) this.executor.logSensitive(plan, 'hit', lookup.base);
       return of(this.reply.send(res, hit, 'HIT', lookup.headers));

@@ -13,6 +13,7 @@ import type {
 } from '../cache-store.js';
 import { globToRegExp } from '../../keys/glob.js';
 import { runBatch } from './memory-batch.js';
+import { detailedHit, heldBy } from './memory-held.js';
 import { NO_TAGS, slotBytes, type Slot } from './memory-slot.js';
 import { MemoryTags } from './memory-tags.js';
 import { memoryHealth, memoryInfo } from './memory-report.js';
@@ -76,23 +77,22 @@ export class MemoryCacheStore implements CacheStore {
     tagKeys: readonly string[],
     lease: LeaseRequest | undefined,
     _plainFirst?: boolean,
-    _detail?: boolean,
+    detail?: boolean,
     graceMs = 0,
   ): Promise<ReadOutcome> {
     const hit = this.peek(key);
     const outlived = this.outlived(key, graceMs);
     if (hit !== undefined && outlived === undefined) {
       this.hits++;
-      return Promise.resolve(hit);
+      return Promise.resolve(detail ? detailedHit(this.slots, key, hit) : hit);
     }
     this.misses++;
     if (lease === undefined)
       return Promise.resolve(outlived ? { outlived } : {});
     const slot = this.slots.get(key);
     // a lease whose tags moved on since it was taken is stale: take it over
-    if (slot?.kind === 'lease' && this.leaseCurrent(slot)) {
-      return Promise.resolve({ holder: slot.token });
-    }
+    if (slot?.kind === 'lease' && this.leaseCurrent(slot))
+      return Promise.resolve(heldBy(slot, tagKeys));
     const versions = tagKeys.map((t) => this.tags.current(t, lease.ms));
     const since = this.tags.since;
     const kept = outlived && slot?.kind === 'entry' ? slot : undefined;

@@ -9,7 +9,7 @@ import type {
 import type { ScriptReply } from './batch-codec.js';
 import { clusterKeptEntry, sha1 } from './cluster-kept.js';
 import { parseEntry, stampEntry, UNTAGGED_HEADER } from './entry-header.js';
-import { detailedOf, outlivedOf } from './read-replies.js';
+import { detailedOf, heldOf, outlivedOf } from './read-replies.js';
 import { STAMP_FRESH, STAMP_GONE, stampState } from '../tag-stamps.js';
 import { RedisStoreBase, type RedisStoreSettings } from './redis-store-base.js';
 import {
@@ -143,7 +143,7 @@ export class RedisClusterStore extends RedisStoreBase {
       if (taken)
         return { lease: await this.leaseOf(key, lease, tagKeys, tags) };
     }
-    return { holder };
+    return heldOf(r, tagKeys, tags && joined(tags));
   }
 
   /** Replaces `value` (a stale entry or lease) by a lease of ours, unless it changed. */

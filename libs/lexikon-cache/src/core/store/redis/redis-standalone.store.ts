@@ -7,7 +7,7 @@ import type {
 } from '../cache-store.js';
 import type { ScriptReply } from './batch-codec.js';
 import { UNTAGGED_HEADER } from './entry-header.js';
-import { detailedOf, outlivedOf } from './read-replies.js';
+import { detailedOf, heldOf, outlivedOf } from './read-replies.js';
 import { RedisStoreBase, type RedisStoreSettings } from './redis-store-base.js';
 import {
   FILL,
@@ -79,13 +79,14 @@ export class RedisStandaloneStore extends RedisStoreBase {
     const r = reply as ScriptReply[];
     if (r[0] === READ_DETAILED) return detailedOf(r);
     if (r[0] === READ_OUTLIVED) return { outlived: outlivedOf(r) };
-    return this.toMiss(key, r, lease);
+    return this.toMiss(key, r, lease, tagKeys);
   }
 
   private toMiss(
     key: string,
     reply: ScriptReply[],
     lease: LeaseRequest | undefined,
+    tagKeys: readonly string[],
   ): ReadMiss {
     const code = reply[0];
     this.corrupt(code, key);
@@ -108,8 +109,9 @@ export class RedisStandaloneStore extends RedisStoreBase {
         },
       };
     }
-    const holder = this.holderOf(reply);
-    return holder === undefined ? NO_MISS : { holder };
+    if (this.holderOf(reply) === undefined) return NO_MISS;
+    // the script answers a holder only while the lease's versions are current
+    return heldOf(reply, tagKeys, String(reply[2]));
   }
 
   async keptEntry(
