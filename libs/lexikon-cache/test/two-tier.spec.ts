@@ -174,6 +174,19 @@ describe.each(deployments)('two tiers, three instances on %s', (_, connect) => {
     expect(await raw.exists(`${prefix}{l1}`)).toBe(1);
   });
 
+  it('leaves the tier on shutdown: writers stop counting it at once', async () => {
+    const members = async () =>
+      Object.keys(await a.client.hgetall(`${prefix}{l1}`)).filter((f) =>
+        f.startsWith('m:'),
+      ).length;
+    const d = await tierInstance(rows, await connect(), { keyPrefix: prefix });
+    await untilServing(d);
+    expect(await members()).toBe(4);
+    await d.close();
+    // not left for its lease to lapse: an invalidation would wait for it
+    expect(await members()).toBe(3);
+  });
+
   it('sees CacheService.set through another instance at once', async () => {
     await a.cache.set('s', 1);
     expect(await b.cache.getOrSet('s', () => -1)).toBe(1);

@@ -46,19 +46,13 @@ export class CallDeadlines {
     onError: (err: unknown) => R,
   ): Promise<R> {
     return new Promise<R>((resolve, reject) => {
-      const pending: Pending = {
-        at: monotonicMs() + this.timeoutMs,
-        reject: (err) => {
-          try {
-            resolve(onError(err));
-          } catch (thrown) {
-            reject(thrown as Error);
-          }
-        },
-        settled: false,
-      };
-      this.queue.push(pending);
-      if (this.timer === undefined) this.arm();
+      const pending = this.enqueue((err) => {
+        try {
+          resolve(onError(err));
+        } catch (thrown) {
+          reject(thrown as Error);
+        }
+      });
       call.then(
         (value) => {
           if (pending.settled) return;

@@ -133,9 +133,7 @@ export class FailOpenStore {
     if (!this.breaker.allow()) return SKIPPED_NOW;
     const call = this.timed(
       'read',
-      graceMs > 0
-        ? this.store.read(key, tagKeys, lease, plainFirst, detail, graceMs)
-        : this.store.read(key, tagKeys, lease, plainFirst, detail),
+      this.store.read(key, tagKeys, lease, plainFirst, detail, graceMs),
     );
     if (lease === undefined) return this.guard('read', key, call);
     const onError = (err: unknown): Guarded<ReadOutcome> => {

@@ -49,6 +49,19 @@ return {inc, tostring(e)}
 );
 
 /**
+ * KEYS: state hash   ARGV: member id.
+ * Leaves: the member has stopped serving its tier, so writers need not wait
+ * for its acknowledgement, nor for its lease to lapse.
+ */
+export const LEAVE = script(
+  'l1_leave',
+  `
+redis.call('HDEL', KEYS[1], 'm:' .. ARGV[1], 'a:' .. ARGV[1])
+return 1
+`,
+);
+
+/**
  * KEYS: state hash, publish times   ARGV: member id, lease ms, max lag ms,
  * the incarnation the member joined.
  * Renews the lease only while the member keeps up: {'ok'}; {'resync'} when

@@ -5,7 +5,7 @@ import type { ScriptReply } from '../store/redis/batch-codec.js';
 import type { StoreScript } from '../store/redis/scripts/index.js';
 import { monotonicMs } from '../time/monotonic.js';
 import { TierBus } from './tier-bus.js';
-import { JOIN, PUBLISH, RENEW } from './coherence-scripts.js';
+import { JOIN, LEAVE, PUBLISH, RENEW } from './coherence-scripts.js';
 import { L1Cache, type L1Limits } from './l1-cache.js';
 import { WriteBarrier, type PendingMember } from './write-barrier.js';
 import { checkMembers, parsePublished } from './tier-replies.js';
@@ -245,6 +245,12 @@ export class TwoTier {
     this.closed = true;
     clearInterval(this.timer);
     this.stopServing();
+    // it serves nothing from now on: writers stop waiting for it at once,
+    // not when its lease lapses (a restart would slow every write meanwhile)
+    if (this.joined) {
+      this.joined = undefined;
+      await this.scripts(LEAVE, [this.stateKeys[0]], [this.id]);
+    }
     await this.bus.close();
   }
 }
