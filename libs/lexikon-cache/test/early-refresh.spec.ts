@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Test, type TestingModule } from '@nestjs/testing';
+import { Test } from '@nestjs/testing';
 import type { Cluster, Redis } from 'ioredis';
 import {
   Cacheable,
@@ -20,6 +20,13 @@ import {
   targetOptions,
   type StoreTarget,
 } from './support/store-fixture.js';
+import {
+  serviceInstance,
+  type ServiceInstance,
+  sleep,
+  latch,
+  down,
+} from './support/service-instance.js';
 import { within } from './support/bounded.js';
 
 /** Entries live this long; readers go on for `TTLS` of them. */
@@ -35,31 +42,7 @@ const LOAD_MS = 30;
 const READERS = 4;
 const READ_EVERY_MS = 4;
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function latch(): { promise: Promise<void>; open: () => void } {
-  let open!: () => void;
-  const promise = new Promise<void>((resolve) => (open = resolve));
-  return { promise, open };
-}
-
-async function instance(options: LexikonCacheModuleOptions) {
-  const module: TestingModule = await Test.createTestingModule({
-    imports: [
-      LexikonCacheModule.forRoot({
-        ...options,
-        ttlJitter: 0,
-        interceptor: false,
-      }),
-    ],
-  }).compile();
-  await module.init();
-  return { module, cache: module.get(CacheService) };
-}
-
-type Instance = Awaited<ReturnType<typeof instance>>;
+type Instance = ServiceInstance;
 
 /** A slow source: each load takes `LOAD_MS` and answers its number. */
 class Source {
@@ -71,8 +54,6 @@ class Source {
     return n;
   };
 }
-
-const down = () => Promise.reject(new Error('database down'));
 
 const misses = (xs: readonly Instance[]) =>
   xs.reduce((n, x) => n + x.cache.stats().total.misses, 0);
@@ -128,7 +109,7 @@ describe.each<Setup>([
   let raw: Redis | Cluster | undefined;
 
   beforeEach(async () => {
-    a = await instance({
+    a = await serviceInstance({
       ...(await targetOptions(target)),
       keyPrefix: prefix,
       ...(tier === 'in-process tier' && { l1: true }),
@@ -224,7 +205,7 @@ describe.each<StoreTarget>(['memory', 'redis'])(
   (target) => {
     it('the same load meets a miss at each expiry', async () => {
       const prefix = uniquePrefix('early-off');
-      const x = await instance({
+      const x = await serviceInstance({
         ...(await targetOptions(target)),
         keyPrefix: prefix,
       });
@@ -258,8 +239,8 @@ describe('early refresh on two instances (redis)', () => {
       // renewed every 100 ms, were an early refresh's lease renewed
       leaseTtl: 300,
     };
-    pair.a = await instance(options);
-    pair.b = await instance(options);
+    pair.a = await serviceInstance(options);
+    pair.b = await serviceInstance(options);
     raw = await rawClient('redis');
   });
 
@@ -458,7 +439,7 @@ describe('early refresh options', () => {
     [{ beta: Infinity }, /earlyRefresh\.beta.*got Infinity/],
     ['yes' as unknown as boolean, /earlyRefresh must be true, false/],
   ])('refuses %p on the module', async (earlyRefresh, message) => {
-    const err = await instance({ store: 'memory', earlyRefresh }).catch(
+    const err = await serviceInstance({ store: 'memory', earlyRefresh }).catch(
       (e: unknown) => e,
     );
     expect(err).toBeInstanceOf(CacheOptionsError);
@@ -466,7 +447,7 @@ describe('early refresh options', () => {
   });
 
   it('refuses a bad beta on a getOrSet call', async () => {
-    const x = await instance({ store: 'memory' });
+    const x = await serviceInstance({ store: 'memory' });
     try {
       await expect(
         x.cache.getOrSet('k', () => Promise.resolve(1), {

@@ -1,10 +1,8 @@
 import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
-import { Test, type TestingModule } from '@nestjs/testing';
 import type { Cluster, Redis } from 'ioredis';
 import {
   CacheService,
-  LexikonCacheModule,
   LoaderTimeoutError,
   type LexikonCacheModuleOptions,
 } from '@lexikon/cache';
@@ -18,36 +16,17 @@ import {
   targetOptions,
   type StoreTarget,
 } from './support/store-fixture.js';
+import {
+  serviceInstance,
+  type ServiceInstance,
+  sleep,
+  latch,
+  down,
+} from './support/service-instance.js';
 import { within } from './support/bounded.js';
 
 /** Entries live this long; a test waits past it for an entry to outlive its TTL. */
 const TTL_MS = 150;
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function latch(): { promise: Promise<void>; open: () => void } {
-  let open!: () => void;
-  const promise = new Promise<void>((resolve) => (open = resolve));
-  return { promise, open };
-}
-
-const down = () => Promise.reject(new Error('database down'));
-
-async function instance(options: LexikonCacheModuleOptions) {
-  const module: TestingModule = await Test.createTestingModule({
-    imports: [
-      LexikonCacheModule.forRoot({
-        ...options,
-        ttlJitter: 0,
-        interceptor: false,
-      }),
-    ],
-  }).compile();
-  await module.init();
-  return { module, cache: module.get(CacheService) };
-}
 
 type Setup = [StoreTarget, 'no tier' | 'in-process tier'];
 
@@ -63,7 +42,7 @@ describe.each<Setup>([
   ['cluster', 'no tier'],
 ])('grace (%s, %s)', (target, tier) => {
   const prefix = uniquePrefix('grace');
-  let a: Awaited<ReturnType<typeof instance>>;
+  let a: ServiceInstance;
   let raw: Redis | Cluster | undefined;
   const opts = { ttl: TTL_MS, grace: '1m' as const, tags: ['row'] };
 
@@ -73,7 +52,7 @@ describe.each<Setup>([
       keyPrefix: prefix,
       ...(tier === 'in-process tier' && { l1: true }),
     };
-    a = await instance(options);
+    a = await serviceInstance(options);
     raw = await rawClient(target);
   });
 
@@ -237,7 +216,7 @@ describe.each<Setup>([
   });
 });
 
-type Instance = Awaited<ReturnType<typeof instance>>;
+type Instance = ServiceInstance;
 
 /** Two instances on one Redis and one prefix, for the describe block that calls it. */
 function twoInstances(
@@ -253,8 +232,8 @@ function twoInstances(
       keyPrefix: prefix,
       ...extra,
     };
-    pair.a = await instance(options);
-    pair.b = await instance(options);
+    pair.a = await serviceInstance(options);
+    pair.b = await serviceInstance(options);
     raw = await rawClient('redis');
   });
   afterAll(async () => {

@@ -5,7 +5,6 @@ import type { Cluster, Redis } from 'ioredis';
 import {
   Cacheable,
   CacheInvalidate,
-  CacheService,
   LexikonCacheModule,
   type LexikonCacheModuleOptions,
 } from '@lexikon/cache';
@@ -20,22 +19,17 @@ import {
   type StoreTarget,
 } from './support/store-fixture.js';
 import {
+  serviceInstance,
+  type ServiceInstance,
+  sleep,
+  latch,
+  down,
+} from './support/service-instance.js';
+import {
   RedisServerProcess,
   stopAllRedisServers,
 } from '../../../test/support/redis-server.js';
 import { eventually, within } from './support/bounded.js';
-
-const down = () => Promise.reject(new Error('database down'));
-
-function latch(): { promise: Promise<void>; open: () => void } {
-  let open!: () => void;
-  const promise = new Promise<void>((resolve) => (open = resolve));
-  return { promise, open };
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /** A loader that counts its calls. */
 function counted(value: string): {
@@ -52,21 +46,7 @@ function counted(value: string): {
   return c;
 }
 
-async function instance(options: LexikonCacheModuleOptions) {
-  const module: TestingModule = await Test.createTestingModule({
-    imports: [
-      LexikonCacheModule.forRoot({
-        ...options,
-        ttlJitter: 0,
-        interceptor: false,
-      }),
-    ],
-  }).compile();
-  await module.init();
-  return { module, cache: module.get(CacheService) };
-}
-
-type Instance = Awaited<ReturnType<typeof instance>>;
+type Instance = ServiceInstance;
 
 type Setup = [StoreTarget, 'one instance' | 'two instances, in-process tier'];
 
@@ -96,8 +76,8 @@ describe.each<Setup>([
       keyPrefix: prefix,
       ...(setup !== 'one instance' && { l1: true }),
     };
-    writer = await instance(options);
-    reader = setup === 'one instance' ? writer : await instance(options);
+    writer = await serviceInstance(options);
+    reader = setup === 'one instance' ? writer : await serviceInstance(options);
     raw = await rawClient(target);
   });
 
@@ -283,7 +263,7 @@ describe('soft invalidation made while Redis hangs', () => {
   });
 
   beforeEach(async () => {
-    a = await instance({
+    a = await serviceInstance({
       redis: { url: server.url },
       keyPrefix: uniquePrefix('soft-outage'),
       commandTimeout: '200ms',
