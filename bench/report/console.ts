@@ -1,6 +1,6 @@
 import { ADAPTERS, variant } from '../variants/registry.js';
 import { fmtNum, fmtRatio } from './format.js';
-import { firstWrites } from './markdown/coherence.js';
+import { firstWrites, fmtAdded } from './markdown/coherence.js';
 import { MIXED_LABELS, tierShares } from './markdown/mixed.js';
 import type { BenchResults } from './results.js';
 
@@ -67,7 +67,7 @@ export function renderConsoleSummary(r: BenchResults): string {
       const h = x.healthy;
       const s = x.stalled;
       lines.push(
-        `  ${String(x.instances).padStart(2)} instance(s): +${fmtNum(h.addedP50Ms, 2)} / +${fmtNum(h.addedP99Ms, 2)} ms; one stalled: first write ${firstWrites(s.firstWriteMs)} (${s.withinBound ? 'met' : 'NOT MET'}), then +${fmtNum(s.steady.addedP50Ms, 2)} / +${fmtNum(s.steady.addedP99Ms, 2)} ms`,
+        `  ${String(x.instances).padStart(2)} instance(s): ${fmtAdded(h.addedP50Ms)} / ${fmtAdded(h.addedP99Ms)} ms; one stalled: first write ${firstWrites(s.firstWriteMs)} (${s.withinBound ? 'met' : 'NOT MET'}), then ${fmtAdded(s.steady.addedP50Ms)} / ${fmtAdded(s.steady.addedP99Ms)} ms`,
       );
     }
     lines.push('');

@@ -44,6 +44,14 @@ function latency(samples: readonly number[]): WriteLatency {
   };
 }
 
+/** Untimed writes with the tier: instances just started handle their first messages with cold code. */
+export async function warmWrites(w: Writer, ops: number): Promise<void> {
+  for (let i = 0; i < ops; i++) {
+    await refill(w);
+    await timedWrite(w);
+  }
+}
+
 /**
  * `rounds` rounds of `ops` writes with the tier and `ops` on Redis only,
  * the order alternating per round, so that drift on the machine falls on

@@ -5,6 +5,7 @@ import { openCacheContext } from './cache-context.js';
 import { awaitMembers, CoherenceNode } from './coherence-nodes.js';
 import {
   interleavedWrites,
+  warmWrites,
   refill,
   timedWrite,
   type Writer,
@@ -62,6 +63,7 @@ export async function measureCoherence(
       await awaitMembers(redis, PREFIX, n + 1, JOIN_WAIT_MS);
       // a tier state younger than one lease makes every write wait it out
       if (rows.length === 0) await sleep(LEASE_MS + MARGIN_MS);
+      await warmWrites(tier, c.opsPerRound);
       say(
         `coherence: ${n} instance(s), ${c.rounds} × ${c.opsPerRound} invalidateTags with the tier and on Redis only`,
       );

@@ -3,13 +3,15 @@ import type { AddedLatency, CoherenceResults } from '../results.js';
 import { table } from './table.js';
 
 const ms = (v: number) => fmtNum(v, 2);
-const added = (v: number) => `${v >= 0 ? '+' : ''}${fmtNum(v, 2)}`;
+/** A signed difference in ms: `+0.12`, `-0.03`. */
+export const fmtAdded = (v: number): string =>
+  `${v >= 0 ? '+' : ''}${fmtNum(v, 2)}`;
 
 function cells(a: AddedLatency): string[] {
   return [
     `${ms(a.withTier.p50Ms)} / ${ms(a.withTier.p99Ms)}`,
     `${ms(a.redisOnly.p50Ms)} / ${ms(a.redisOnly.p99Ms)}`,
-    `**${added(a.addedP50Ms)}** / **${added(a.addedP99Ms)}**`,
+    `**${fmtAdded(a.addedP50Ms)}** / **${fmtAdded(a.addedP99Ms)}**`,
   ];
 }
 

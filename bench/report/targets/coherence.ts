@@ -1,5 +1,6 @@
 import type { TargetResult } from '../results.js';
 import { fmtNum } from '../format.js';
+import { fmtAdded } from '../markdown/coherence.js';
 import { type Inputs, NOT_RUN, notMeasured } from './judge.js';
 
 /**
@@ -23,7 +24,7 @@ export function coherenceTarget(inputs: Inputs): TargetResult {
   const added = c.rows
     .map(
       (r) =>
-        `${r.instances}: +${fmtNum(r.healthy.addedP50Ms, 2)} / +${fmtNum(r.healthy.addedP99Ms, 2)} ms`,
+        `${r.instances}: ${fmtAdded(r.healthy.addedP50Ms)} / ${fmtAdded(r.healthy.addedP99Ms)} ms`,
     )
     .join(', ');
   return {
