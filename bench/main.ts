@@ -13,6 +13,7 @@ import type { BenchResults, MachineInfo } from './report/results.js';
 import { evaluateTargets } from './report/targets.js';
 import { resultFileName, writeReports } from './report/write.js';
 import { openBenchDatabase } from './runner/dataset.js';
+import { measureCoherence } from './runner/coherence.js';
 import { measureInvalidation } from './runner/invalidation.js';
 import { measureMemory } from './runner/memory.js';
 import { measureMixedWorkload } from './runner/mixed-workload.js';
@@ -111,6 +112,15 @@ async function run(options: BenchOptions): Promise<number> {
   if (figures.has('memory')) {
     memory = await measureMemory(redisServer.url, redis, options, say);
   }
+  let coherence: BenchResults['coherence'];
+  if (figures.has('coherence')) {
+    coherence = await measureCoherence(redisServer.url, redis, options, say);
+    for (const row of coherence.rows)
+      if (!row.stalled.withinBound)
+        problems.push(
+          `coherence, ${row.instances} instance(s): a first write after a stall took ${Math.max(...row.stalled.firstWriteMs)} ms, past lease + margin (${coherence.boundMs} ms)`,
+        );
+  }
   let seedTable: NonNullable<BenchResults['app']>['seedTable'];
   if (db && figures.has('seedtable')) {
     say(
@@ -153,6 +163,7 @@ async function run(options: BenchOptions): Promise<number> {
     stampede,
     invalidation,
     memory,
+    coherence,
     app,
   };
   const results: BenchResults = {
@@ -174,6 +185,7 @@ async function run(options: BenchOptions): Promise<number> {
       dataset: options.dataset,
       seedTable: options.seedTable,
       mixed: options.mixed,
+      coherence: options.coherence,
     },
     ...partial,
     dataset: db?.info,

@@ -1,5 +1,6 @@
 import { ADAPTERS, variant } from '../variants/registry.js';
 import { fmtNum, fmtRatio } from './format.js';
+import { firstWrites, fmtAdded } from './markdown/coherence.js';
 import { MIXED_LABELS, tierShares } from './markdown/mixed.js';
 import type { BenchResults } from './results.js';
 
@@ -53,6 +54,20 @@ export function renderConsoleSummary(r: BenchResults): string {
       const vs = mixed.vsNoCache?.find((v) => v.mode === x.mode);
       lines.push(
         `  ${MIXED_LABELS[x.mode].padEnd(20)} ${fmtNum(x.rps.median)} req/s${vs ? ` (${fmtRatio(vs.rps)} no cache)` : ''}, p50 ${fmtNum(x.p50Ms.median, 1)} ms, p99 ${fmtNum(x.p99Ms.median, 1)} ms, API ${fmtNum(x.cpuUsPerReq.median, 1)} µs CPU/req${cached ? `, hit rate ${fmtNum(x.hitRateOverall * 100, 1)}% (${tierShares(x)}), Redis ${fmtNum(x.redisCmdsPerReq.median, 2)} cmds/req, ${x.roundTrips ? fmtNum(x.roundTrips.roundTripsPerReq, 2) : '–'} round trips/req` : ''}`,
+      );
+    }
+    lines.push('');
+  }
+  const coh = r.coherence;
+  if (coh) {
+    lines.push(
+      `Coherence, write latency the tier adds (invalidateTags, p50 / p99; one stalled: first write, bound lease + margin ${fmtNum(coh.boundMs / 1000, 1)} s):`,
+    );
+    for (const x of coh.rows) {
+      const h = x.healthy;
+      const s = x.stalled;
+      lines.push(
+        `  ${String(x.instances).padStart(2)} instance(s): ${fmtAdded(h.addedP50Ms)} / ${fmtAdded(h.addedP99Ms)} ms; one stalled: first write ${firstWrites(s.firstWriteMs)} (${s.withinBound ? 'met' : 'NOT MET'}), then ${fmtAdded(s.steady.addedP50Ms)} / ${fmtAdded(s.steady.addedP99Ms)} ms`,
       );
     }
     lines.push('');

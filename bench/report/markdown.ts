@@ -1,4 +1,5 @@
 import { fmtNum } from './format.js';
+import { coherenceSection } from './markdown/coherence.js';
 import { appSections } from './markdown/app.js';
 import { invalidationSection, memorySection } from './markdown/store-costs.js';
 import { roundTripSection, stampedeSection } from './markdown/redis-probes.js';
@@ -58,6 +59,7 @@ export function renderMarkdown(r: BenchResults): string {
   if (r.stampede?.length) out.push(...stampedeSection(r.stampede));
   if (r.invalidation) out.push(...invalidationSection(r.invalidation));
   if (r.memory) out.push(...memorySection(r.memory));
+  if (r.coherence) out.push(...coherenceSection(r.coherence));
 
   if (r.app) out.push(...appSections(r.app));
 

@@ -1,4 +1,5 @@
 import type { AppResults } from './results/app.js';
+import type { CoherenceResults } from './results/coherence.js';
 import type {
   InvalidationResults,
   MemoryResults,
@@ -8,6 +9,7 @@ import type {
 import type { ThroughputResults } from './results/throughput.js';
 
 export type * from './results/app.js';
+export type * from './results/coherence.js';
 export type * from './results/redis-figures.js';
 export type * from './results/throughput.js';
 
@@ -24,6 +26,8 @@ export interface BenchResults {
   readonly stampede?: StampedeResult[];
   readonly invalidation?: InvalidationResults;
   readonly memory?: MemoryResults;
+  /** Write latency the in-process tier's coherence adds (runner/coherence.ts). */
+  readonly coherence?: CoherenceResults;
   /** The PostgreSQL data set of variant 2 and the app figures. */
   readonly dataset?: DatasetInfo;
   /** Figures measured through apps/api (see runner/app-figures.ts). */

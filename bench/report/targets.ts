@@ -2,6 +2,7 @@ import type { TargetResult, VariantSummary } from './results.js';
 import { fmtNum, fmtRatio } from './format.js';
 import type { VariantId } from '../variants/registry.js';
 import { mixedWorkloadTargets, seedTableTargets } from './targets/app.js';
+import { coherenceTarget } from './targets/coherence.js';
 import { l1HitTarget } from './targets/l1.js';
 import {
   HEADLINE,
@@ -195,6 +196,10 @@ export function evaluateTargets(inputs: Inputs): TargetResult[] {
     if (reason && t.met !== null) out[i] = { ...t, met: null, note: reason };
   }
 
-  out.push(...seedTableTargets(inputs), ...mixedWorkloadTargets(inputs));
+  out.push(
+    ...seedTableTargets(inputs),
+    ...mixedWorkloadTargets(inputs),
+    coherenceTarget(inputs),
+  );
   return out;
 }

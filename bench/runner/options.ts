@@ -7,7 +7,8 @@ export type FigureId =
   | 'invalidation'
   | 'memory'
   | 'seedtable'
-  | 'mixed';
+  | 'mixed'
+  | 'coherence';
 
 export const FIGURES: readonly FigureId[] = [
   'throughput',
@@ -17,6 +18,7 @@ export const FIGURES: readonly FigureId[] = [
   'memory',
   'seedtable',
   'mixed',
+  'coherence',
 ];
 
 /** Rows of the generated data set (apps/api's large seed, or a tenth of it). */
@@ -77,6 +79,15 @@ export interface BenchOptions {
     readonly writeShare: number;
     /** Seconds of the same traffic before the rounds (the cache starts empty). */
     readonly warmupSec: number;
+  };
+  readonly coherence: {
+    /** Interleaved rounds: each times `opsPerRound` writes with the tier and as many without. */
+    readonly rounds: number;
+    readonly opsPerRound: number;
+    /** Stalls per instance count (each: one first write, then steady writes). */
+    readonly stallTrials: number;
+    /** Entries the instances hold in their tier, all under one tag. */
+    readonly keys: number;
   };
   /** Where results go (default bench/results); `write: false` prints only. */
   readonly outDir?: string;
@@ -227,6 +238,9 @@ export function parseOptions(
           maxSec: 8,
         },
     mixed: { zipfS: 1.0, writeShare, warmupSec: quick ? 1 : 30 },
+    coherence: quick
+      ? { rounds: 5, opsPerRound: 20, stallTrials: 1, keys: 10 }
+      : { rounds: 10, opsPerRound: 50, stallTrials: 3, keys: 10 },
     outDir,
     write,
     render,

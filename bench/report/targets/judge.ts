@@ -14,6 +14,7 @@ export type Inputs = Pick<
   | 'stampede'
   | 'invalidation'
   | 'memory'
+  | 'coherence'
   | 'mode'
   | 'app'
 >;
