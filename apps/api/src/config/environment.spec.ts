@@ -139,6 +139,20 @@ describe('validateEnvironment', () => {
       'CACHE_SENSITIVE_GUARD must be one of: warn, strict, off',
     ],
     ['CACHE_L1', 'yes please', 'CACHE_L1 must be true or false'],
+    ['CACHE_GRACE', '600', 'CACHE_GRACE must be a duration with its unit'],
+    ['CACHE_GRACE', '10 minutes', 'CACHE_GRACE must be a duration'],
+    ['CACHE_GRACE', '-1m', 'CACHE_GRACE must be a duration'],
+    [
+      'CACHE_GRACE',
+      '30d',
+      'CACHE_GRACE must be a duration with its unit (500ms, 30s, 10m, 2h, 1d) of at most 24d, or 0 or off',
+    ],
+    ['CACHE_SOFT_TIMEOUT', '1.5s', 'CACHE_SOFT_TIMEOUT must be a duration'],
+    [
+      'CACHE_SOFT_TIMEOUT',
+      '2h',
+      'CACHE_SOFT_TIMEOUT must be a duration with its unit (500ms, 30s, 10m, 2h, 1d) of at most 1h, or 0 or off',
+    ],
     [
       'CACHE_L1_MAX_ENTRIES',
       '0',
@@ -273,6 +287,7 @@ describe('loadConfiguration', () => {
       requiredForReadiness: false,
       sensitiveGuard: 'warn',
       l1: { enabled: true, maxEntries: 10_000 },
+      grace: { graceMs: 600_000, softTimeoutMs: 1000 },
     });
     expect(
       loadConfiguration({ CACHE_L1: 'false', CACHE_L1_MAX_ENTRIES: '50' }).redis
@@ -300,5 +315,60 @@ describe('loadConfiguration', () => {
   it('turns LOG_LEVEL into the levels at least as severe', () => {
     expect(logLevelsFrom('warn').sort()).toEqual(['error', 'fatal', 'warn']);
     expect(logLevelsFrom('verbose')).toHaveLength(6);
+  });
+});
+
+describe('CACHE_GRACE and CACHE_SOFT_TIMEOUT', () => {
+  const grace = (env: Record<string, string>) =>
+    loadConfiguration(env).redis.grace;
+  const problem = (env: Record<string, string>) => {
+    try {
+      loadConfiguration(env);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigValidationError);
+      return (error as Error).message;
+    }
+    throw new Error('expected the environment to be rejected');
+  };
+
+  it('defaults to a 10 minute grace and a 1 s soft timeout', () => {
+    expect(validateEnvironment({})).toMatchObject({ CACHE_GRACE: 600_000 });
+    expect(grace({})).toEqual({ graceMs: 600_000, softTimeoutMs: 1000 });
+  });
+
+  it.each([
+    ['500ms', 500],
+    ['30s', 30_000],
+    [' 2H ', 7_200_000],
+    ['1d', 86_400_000],
+  ])('reads CACHE_GRACE=%s as %d ms', (value, ms) => {
+    expect(grace({ CACHE_GRACE: value }).graceMs).toBe(ms);
+  });
+
+  it.each(['0', 'off', 'OFF', 'false'])(
+    'turns grace and the soft timeout off with CACHE_GRACE=%s',
+    (value) => {
+      expect(grace({ CACHE_GRACE: value })).toEqual({});
+    },
+  );
+
+  it('takes a soft timeout below the query timeout, or off', () => {
+    expect(grace({ CACHE_SOFT_TIMEOUT: '200ms' }).softTimeoutMs).toBe(200);
+    expect(grace({ CACHE_SOFT_TIMEOUT: 'off' })).toEqual({ graceMs: 600_000 });
+  });
+
+  it('rejects a soft timeout that is not below DB_QUERY_TIMEOUT_MS', () => {
+    expect(problem({ CACHE_SOFT_TIMEOUT: '3s' })).toContain(
+      'CACHE_SOFT_TIMEOUT (3000 ms) must be shorter than DB_QUERY_TIMEOUT_MS (2500 ms)',
+    );
+    expect(
+      problem({ CACHE_SOFT_TIMEOUT: '600ms', DB_QUERY_TIMEOUT_MS: '600' }),
+    ).toContain('must be shorter than DB_QUERY_TIMEOUT_MS (600 ms)');
+  });
+
+  it('halves a short query timeout for the default soft timeout', () => {
+    expect(grace({ DB_QUERY_TIMEOUT_MS: '600' }).softTimeoutMs).toBe(300);
+    expect(grace({ DB_QUERY_TIMEOUT_MS: '1000' }).softTimeoutMs).toBe(500);
+    expect(grace({ DB_QUERY_TIMEOUT_MS: '1001' }).softTimeoutMs).toBe(1000);
   });
 });
