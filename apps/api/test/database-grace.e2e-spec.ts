@@ -24,7 +24,9 @@ import {
   RedisServerProcess,
   stopAllRedisServers,
 } from '../../../test/support/redis-server.js';
+import { redisCommand } from '../../../test/support/redis-raw.js';
 import { uniquePrefix } from '../../../test/support/unique-prefix.js';
+import { hashApiKey } from '../src/auth/api-key.js';
 
 /** Entries live 1 s (REDIS_DEFAULT_TTL); waiting this long outlives one. */
 const PAST_TTL_MS = 1300;
@@ -45,6 +47,7 @@ describe('the API serving stale entries while PostgreSQL fails (e2e)', () => {
   let api: TestApp;
   let alice: RegisteredUser;
   let projectId: string;
+  let prefix: string;
 
   const http = () => api.http();
   const getTerm = (id: string): Promise<Answer> =>
@@ -86,7 +89,7 @@ describe('the API serving stale entries while PostgreSQL fails (e2e)', () => {
         ...FAST_DB_TIMEOUTS,
         DATABASE_URL: proxy.urlFor(db.url),
         REDIS_URL: redis.url,
-        REDIS_KEY_PREFIX: uniquePrefix('db-grace'),
+        REDIS_KEY_PREFIX: (prefix = uniquePrefix('db-grace')),
         REDIS_DEFAULT_TTL: '1',
         REDIS_COMMAND_TIMEOUT_MS: '200',
         SHUTDOWN_DRAIN_MS: '100',
@@ -176,6 +179,34 @@ describe('the API serving stale entries while PostgreSQL fails (e2e)', () => {
       200,
       expect.objectContaining({ name: 'new' }),
     ]);
+  });
+
+  it('keeps no API-key lookup past its TTL, and refuses a rotated key at once', async () => {
+    const bob = await registerUser(api);
+    await http().get('/users/me').set(bob.auth).expect(200);
+    // without a grace of its own the entry would live 5 min + CACHE_GRACE
+    const lifeMs = await redisCommand(redis.port, [
+      'PTTL',
+      `${prefix}auth:${hashApiKey(bob.apiKey)}`,
+    ]);
+    expect(lifeMs).toBeGreaterThan(0);
+    expect(lifeMs).toBeLessThanOrEqual(5 * 60_000);
+
+    const rotated = await http()
+      .post('/users/me/api-key')
+      .set(bob.auth)
+      .expect(200);
+    await proxy.setMode('stall');
+    expectUnavailable(
+      await answer(http().get('/users/me').set(bob.auth)),
+      'GET with the old key',
+    );
+    await proxy.setMode('pass');
+    await http()
+      .get('/users/me')
+      .set({ Authorization: `Bearer ${rotated.body.apiKey as string}` })
+      .expect(200);
+    await http().get('/users/me').set(bob.auth).expect(401);
   });
 
   it('answers 503 with Redis and PostgreSQL both down, even for an entry fresh in the in-process tier', async () => {
