@@ -16,6 +16,13 @@ function cacheOptions(
     sensitiveGuard: redis.sensitiveGuard,
     // on prom-client's default registry, which GET /metrics serves
     metrics: app.metricsEnabled,
+    // an expired entry answers (X-Cache: STALE) while PostgreSQL fails;
+    // invalidated ones never do
+    grace: redis.grace.graceMs,
+    timeouts:
+      redis.grace.softTimeoutMs === undefined
+        ? undefined
+        : { soft: redis.grace.softTimeoutMs },
   };
   if (!redis.enabled) return { ...common, store: 'memory' };
   return {
@@ -36,7 +43,9 @@ function cacheOptions(
  * The cache of the API: Redis when REDIS_URL or REDIS_HOST is set, with an
  * in-process tier in front of it unless CACHE_L1=false, else the library's
  * in-process memory store (it logs which). Its `lexikon_cache_*` metrics are
- * on whenever `/metrics` is (`METRICS_ENABLED`).
+ * on whenever `/metrics` is (`METRICS_ENABLED`). Expired entries are served
+ * within `CACHE_GRACE` when PostgreSQL fails or is slower than
+ * `CACHE_SOFT_TIMEOUT`.
  */
 export const AppCacheModule = LexikonCacheModule.forRootAsync({
   inject: [redisConfig.KEY, appConfig.KEY],

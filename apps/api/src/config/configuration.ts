@@ -1,5 +1,6 @@
 import { LOG_LEVELS, type LogLevel } from '@nestjs/common';
 import { resolve } from 'node:path';
+import { cacheGraceSettings, type CacheGraceSettings } from './cache-grace.js';
 import { ConfigValidationError } from './config-validation.error.js';
 import {
   validateEnvironment,
@@ -85,6 +86,8 @@ export interface RedisSettings {
    * fresh as Redis: see the library's docs/two-tiers.md), and its size.
    */
   l1: { enabled: boolean; maxEntries: number };
+  /** `CACHE_GRACE` and `CACHE_SOFT_TIMEOUT`: stale entries while PostgreSQL fails. */
+  grace: CacheGraceSettings;
 }
 
 export interface Configuration {
@@ -126,6 +129,7 @@ function redisSettings(env: EnvironmentVariables): RedisSettings {
     requiredForReadiness: env.CACHE_REQUIRED_FOR_READINESS,
     sensitiveGuard: env.CACHE_SENSITIVE_GUARD,
     l1: { enabled: env.CACHE_L1, maxEntries: env.CACHE_L1_MAX_ENTRIES },
+    grace: cacheGraceSettings(env),
   };
   if (env.REDIS_URL) {
     const url = new URL(env.REDIS_URL);

@@ -64,3 +64,41 @@ export function UrlVariable(protocols: readonly string[]): PropertyDecorator {
     })(target, key);
   };
 }
+
+const DURATION = /^(\d+)(ms|s|m|h|d)$/;
+const DURATION_UNIT_MS: Record<string, number> = {
+  ms: 1,
+  s: 1_000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+};
+const OFF_WORDS = new Set(['0', 'off', 'false']);
+
+/** `'10m'` → 600000; `0`/`off`/`false` → 0; anything else is left for the validator to reject. */
+function toDurationMs({ value }: TransformFnParams): unknown {
+  if (typeof value !== 'string') return value;
+  const text = value.trim().toLowerCase();
+  if (OFF_WORDS.has(text)) return 0;
+  const match = DURATION.exec(text);
+  return match ? Number(match[1]) * DURATION_UNIT_MS[match[2]] : value;
+}
+
+/**
+ * An optional duration variable with its unit (`500ms`, `30s`, `10m`, `2h`,
+ * `1d`), parsed to milliseconds, at most `maxMs`; `0` or `off` is 0 (off).
+ * A bare number other than 0 is rejected, so that no unit is guessed.
+ */
+export function DurationVariable(
+  maxMs: number,
+  maxText: string,
+): PropertyDecorator {
+  const message = `$property must be a duration with its unit (500ms, 30s, 10m, 2h, 1d) of at most ${maxText}, or 0 or off`;
+  return (target, key) => {
+    IsOptional()(target, key);
+    Transform(toDurationMs)(target, key);
+    IsInt({ message })(target, key);
+    Min(0, { message })(target, key);
+    Max(maxMs, { message })(target, key);
+  };
+}

@@ -139,6 +139,20 @@ describe('validateEnvironment', () => {
       'CACHE_SENSITIVE_GUARD must be one of: warn, strict, off',
     ],
     ['CACHE_L1', 'yes please', 'CACHE_L1 must be true or false'],
+    ['CACHE_GRACE', '600', 'CACHE_GRACE must be a duration with its unit'],
+    ['CACHE_GRACE', '10 minutes', 'CACHE_GRACE must be a duration'],
+    ['CACHE_GRACE', '-1m', 'CACHE_GRACE must be a duration'],
+    [
+      'CACHE_GRACE',
+      '30d',
+      'CACHE_GRACE must be a duration with its unit (500ms, 30s, 10m, 2h, 1d) of at most 24d, or 0 or off',
+    ],
+    ['CACHE_SOFT_TIMEOUT', '1.5s', 'CACHE_SOFT_TIMEOUT must be a duration'],
+    [
+      'CACHE_SOFT_TIMEOUT',
+      '2h',
+      'CACHE_SOFT_TIMEOUT must be a duration with its unit (500ms, 30s, 10m, 2h, 1d) of at most 1h, or 0 or off',
+    ],
     [
       'CACHE_L1_MAX_ENTRIES',
       '0',
@@ -273,6 +287,7 @@ describe('loadConfiguration', () => {
       requiredForReadiness: false,
       sensitiveGuard: 'warn',
       l1: { enabled: true, maxEntries: 10_000 },
+      grace: { graceMs: 600_000, softTimeoutMs: 1000 },
     });
     expect(
       loadConfiguration({ CACHE_L1: 'false', CACHE_L1_MAX_ENTRIES: '50' }).redis

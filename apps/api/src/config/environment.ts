@@ -14,6 +14,7 @@ import {
 } from 'class-validator';
 import { ConfigValidationError } from './config-validation.error.js';
 import {
+  DurationVariable,
   MAX_TIMEOUT_MS,
   toBoolean,
   IntegerVariable,
@@ -23,6 +24,9 @@ import {
 /** What the cache does with a value to cache that has a secret-looking field (its `sensitiveGuard`). */
 export const CACHE_SENSITIVE_GUARD_MODES = ['warn', 'strict', 'off'] as const;
 export type CacheSensitiveGuard = (typeof CACHE_SENSITIVE_GUARD_MODES)[number];
+
+/** The longest grace accepted: 24 days, within setTimeout's limit (about 24.8). */
+const MAX_GRACE_MS = 24 * 86_400_000;
 
 /**
  * The environment variables the API reads, with their defaults.
@@ -141,6 +145,17 @@ export class EnvironmentVariables {
   @IntegerVariable(1)
   CACHE_L1_MAX_ENTRIES: number = 10_000;
 
+  /** Milliseconds (0: off) an expired entry may be served while PostgreSQL fails. */
+  @DurationVariable(MAX_GRACE_MS, '24d')
+  CACHE_GRACE: number = 600_000;
+
+  /**
+   * Milliseconds (0: off) a read waits for PostgreSQL before an entry in
+   * its grace is served; unset, see `cacheGraceSettings`.
+   */
+  @DurationVariable(MAX_TIMEOUT_MS, '1h')
+  CACHE_SOFT_TIMEOUT?: number;
+
   @IntegerVariable(0)
   SHUTDOWN_READY_DELAY_MS: number = 1000;
 
@@ -198,6 +213,8 @@ export const ENVIRONMENT_VARIABLES: readonly (keyof EnvironmentVariables)[] = [
   'CACHE_SENSITIVE_GUARD',
   'CACHE_L1',
   'CACHE_L1_MAX_ENTRIES',
+  'CACHE_GRACE',
+  'CACHE_SOFT_TIMEOUT',
   'SHUTDOWN_READY_DELAY_MS',
   'SHUTDOWN_DRAIN_MS',
   'EMBEDDED_PG_DIR',

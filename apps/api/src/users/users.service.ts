@@ -90,8 +90,9 @@ export class UsersService {
   }
 
   /** The principal owning the key with this sha256, or null. */
-  // runs on every request; rotation and deletion invalidate it (auth:<old hash>)
-  @Cacheable({ key: 'auth:{0}', ttl: '5m' })
+  // runs on every request; rotation and deletion invalidate it (auth:<old hash>).
+  // No grace: a key's entry past its TTL is checked again, never served stale
+  @Cacheable({ key: 'auth:{0}', ttl: '5m', grace: false })
   async findByApiKeyHash(apiKeyHash: string): Promise<Principal | null> {
     const user = await this.users.findOne({
       where: { apiKeyHash },
