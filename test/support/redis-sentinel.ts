@@ -43,7 +43,9 @@ export async function startSentinel(
     `sentinel monitor ${name} ${master.host} ${master.port} ${options.quorum ?? 1}`,
   ];
   if (options.failoverTimeoutMs !== undefined)
-    lines.push(`sentinel failover-timeout ${name} ${options.failoverTimeoutMs}`);
+    lines.push(
+      `sentinel failover-timeout ${name} ${options.failoverTimeoutMs}`,
+    );
   if (options.downAfterMs !== undefined)
     lines.push(
       `sentinel down-after-milliseconds ${name} ${options.downAfterMs}`,
