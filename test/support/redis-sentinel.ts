@@ -2,6 +2,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import {
+  hasExited,
+  waitForChildExit,
+} from '../../apps/api/src/database/embedded-postgres/process-state.js';
 import { findFreePort } from './free-port.js';
 import type { RedisServerProcess } from './redis-server.js';
 import { registerChildProcess, testRunDir } from './test-run.js';
@@ -11,15 +15,23 @@ export interface StartedSentinel {
   readonly child: ChildProcess;
 }
 
+export interface SentinelOptions {
+  /** How soon it takes a silent master for down. */
+  downAfterMs?: number;
+  /** How many sentinels must agree the master is down (1 by default). */
+  quorum?: number;
+  /** Bounds each failover attempt (and the pause before the next one). */
+  failoverTimeoutMs?: number;
+}
+
 /**
  * A Redis Sentinel from the redis-server binary, watching `master` under
- * `name`, once it names the master's address. `downAfterMs` sets how soon
- * it takes a silent master for down.
+ * `name`, once it names the master's address.
  */
 export async function startSentinel(
-  master: RedisServerProcess,
+  master: Pick<RedisServerProcess, 'host' | 'port'>,
   name: string,
-  options: { downAfterMs?: number } = {},
+  options: SentinelOptions = {},
 ): Promise<StartedSentinel> {
   const port = await findFreePort();
   const dir = mkdtempSync(join(testRunDir(), 'sentinel-'));
@@ -28,8 +40,12 @@ export async function startSentinel(
     `port ${port}`,
     'bind 127.0.0.1',
     `dir ${dir}`,
-    `sentinel monitor ${name} ${master.host} ${master.port} 1`,
+    `sentinel monitor ${name} ${master.host} ${master.port} ${options.quorum ?? 1}`,
   ];
+  if (options.failoverTimeoutMs !== undefined)
+    lines.push(
+      `sentinel failover-timeout ${name} ${options.failoverTimeoutMs}`,
+    );
   if (options.downAfterMs !== undefined)
     lines.push(
       `sentinel down-after-milliseconds ${name} ${options.downAfterMs}`,
@@ -64,4 +80,11 @@ export async function startSentinel(
   } finally {
     probe.disconnect();
   }
+}
+
+/** SIGKILL, then waits until the sentinel has exited. */
+export async function stopSentinel(sentinel: StartedSentinel): Promise<void> {
+  if (hasExited(sentinel.child)) return;
+  sentinel.child.kill('SIGKILL');
+  await waitForChildExit(sentinel.child, 5_000);
 }

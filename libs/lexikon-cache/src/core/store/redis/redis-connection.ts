@@ -89,7 +89,16 @@ export function createRedisClient(
     return { client, description: `cluster ${nodes}`, mode: 'cluster' };
   }
   if (r.sentinels?.length) {
-    const client = new Redis({ ...base, sentinels: r.sentinels, name: r.name });
+    const client = new Redis({
+      // a failover's +switch-master reconnects at once: without it the
+      // client stays on the demoted master until the sentinels reconfigure
+      // it as a replica (their next INFO, up to 10 s later), and writes
+      // land where the new master never sees them
+      failoverDetector: true,
+      ...base,
+      sentinels: r.sentinels,
+      name: r.name,
+    });
     return {
       client,
       description: `sentinel master "${r.name ?? ''}" via ${r.sentinels.map((s) => `${s.host}:${s.port}`).join(',')}`,
