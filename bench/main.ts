@@ -16,6 +16,7 @@ import { openBenchDatabase } from './runner/dataset.js';
 import { measureInvalidation } from './runner/invalidation.js';
 import { measureMemory } from './runner/memory.js';
 import { measureMixedWorkload } from './runner/mixed-workload.js';
+import { measureOverload } from './runner/overload.js';
 import { type BenchOptions, parseOptions } from './runner/options.js';
 import { measureSeedTable } from './runner/seed-table.js';
 import { measureServerFigures } from './runner/server-figures.js';
@@ -83,7 +84,8 @@ async function run(options: BenchOptions): Promise<number> {
   const db =
     figures.has('throughput') ||
     figures.has('seedtable') ||
-    figures.has('mixed')
+    figures.has('mixed') ||
+    figures.has('overload')
       ? await openBenchDatabase(options, say)
       : undefined;
   const { throughput, roundTrips, stampede } = await measureServerFigures(
@@ -143,6 +145,17 @@ async function run(options: BenchOptions): Promise<number> {
       problems,
     );
   }
+  let overload: BenchResults['overload'];
+  if (db && figures.has('overload')) {
+    overload = await measureOverload(
+      db,
+      options,
+      clockTicks,
+      cores.server,
+      say,
+      problems,
+    );
+  }
   const app =
     seedTable || mixedWorkload ? { seedTable, mixedWorkload } : undefined;
 
@@ -154,6 +167,7 @@ async function run(options: BenchOptions): Promise<number> {
     invalidation,
     memory,
     app,
+    overload,
   };
   const results: BenchResults = {
     schema: 1,
@@ -174,6 +188,7 @@ async function run(options: BenchOptions): Promise<number> {
       dataset: options.dataset,
       seedTable: options.seedTable,
       mixed: options.mixed,
+      overload: options.overload,
     },
     ...partial,
     dataset: db?.info,

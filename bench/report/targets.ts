@@ -3,6 +3,7 @@ import { fmtNum, fmtRatio } from './format.js';
 import type { VariantId } from '../variants/registry.js';
 import { mixedWorkloadTargets, seedTableTargets } from './targets/app.js';
 import { l1HitTarget } from './targets/l1.js';
+import { overloadTarget } from './targets/overload.js';
 import {
   HEADLINE,
   type Inputs,
@@ -196,5 +197,6 @@ export function evaluateTargets(inputs: Inputs): TargetResult[] {
   }
 
   out.push(...seedTableTargets(inputs), ...mixedWorkloadTargets(inputs));
+  out.push(overloadTarget(inputs));
   return out;
 }

@@ -7,7 +7,8 @@ export type FigureId =
   | 'invalidation'
   | 'memory'
   | 'seedtable'
-  | 'mixed';
+  | 'mixed'
+  | 'overload';
 
 export const FIGURES: readonly FigureId[] = [
   'throughput',
@@ -17,6 +18,7 @@ export const FIGURES: readonly FigureId[] = [
   'memory',
   'seedtable',
   'mixed',
+  'overload',
 ];
 
 /** Rows of the generated data set (apps/api's large seed, or a tenth of it). */
@@ -77,6 +79,13 @@ export interface BenchOptions {
     readonly writeShare: number;
     /** Seconds of the same traffic before the rounds (the cache starts empty). */
     readonly warmupSec: number;
+  };
+  /** Redis slowed under the API: SIGSTOP pausedMs, SIGCONT runningMs, `cycles` times. */
+  readonly overload: {
+    readonly cycles: number;
+    readonly pausedMs: number;
+    readonly runningMs: number;
+    readonly writeShare: number;
   };
   /** Where results go (default bench/results); `write: false` prints only. */
   readonly outDir?: string;
@@ -227,6 +236,12 @@ export function parseOptions(
           maxSec: 8,
         },
     mixed: { zipfS: 1.0, writeShare, warmupSec: quick ? 1 : 30 },
+    overload: {
+      cycles: quick ? 5 : 15,
+      pausedMs: 400,
+      runningMs: 200,
+      writeShare: 0,
+    },
     outDir,
     write,
     render,

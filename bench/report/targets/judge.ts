@@ -16,6 +16,7 @@ export type Inputs = Pick<
   | 'memory'
   | 'mode'
   | 'app'
+  | 'overload'
 >;
 
 /** The targets are judged on Fastify, as the reference figures were. */
