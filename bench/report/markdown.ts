@@ -2,6 +2,7 @@ import { fmtNum } from './format.js';
 import { appSections } from './markdown/app.js';
 import { invalidationSection, memorySection } from './markdown/store-costs.js';
 import { roundTripSection, stampedeSection } from './markdown/redis-probes.js';
+import { overloadSection } from './markdown/overload.js';
 import { metCell, table } from './markdown/table.js';
 import { throughputSections } from './markdown/throughput.js';
 import type { BenchResults, DatasetInfo } from './results.js';
@@ -60,6 +61,7 @@ export function renderMarkdown(r: BenchResults): string {
   if (r.memory) out.push(...memorySection(r.memory));
 
   if (r.app) out.push(...appSections(r.app));
+  if (r.overload) out.push(...overloadSection(r.overload));
 
   if (r.pending.length) {
     out.push('', '## Not measured yet', '');

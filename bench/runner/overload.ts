@@ -39,11 +39,13 @@ async function slowRedis(
 }
 
 function line(p: OverloadPhase): string {
+  if (p.phase === 'no-cache')
+    return `overload no-cache ${String(p.rps).padStart(6)} req/s  p99 ${p.p99Ms.toFixed(1)} ms  loads ${p.loadsPerSec}/s  PostgreSQL ${p.pgXactsPerSec} xacts/s  max in flight per key ${p.maxInFlightPerKey} (the control: no single flight)`;
   const closed =
     p.breakerClosedAfterMs === undefined
       ? ''
       : `, closed after ${p.breakerClosedAfterMs} ms`;
-  return `overload ${p.phase.padEnd(8)} ${String(p.rps).padStart(6)} req/s  p99 ${p.p99Ms.toFixed(1)} ms  non-2xx ${p.non2xx}  errors ${p.errors}  loads ${p.loadsPerSec}/s (${p.loadsMetric} by the metric)  PostgreSQL ${p.pgXactsPerSec} xacts/s  max in flight per key ${p.maxInFlightPerKey}  breaker open ${(p.breakerOpenShare * 100).toFixed(0)}% of ${p.breakerSamples} samples, ${p.breakerOpens} opens${closed}`;
+  return `overload ${p.phase.padEnd(8)} ${String(p.rps).padStart(6)} req/s  p99 ${p.p99Ms.toFixed(1)} ms  non-2xx ${p.non2xx}  errors ${p.errors}  loads ${p.loadsPerSec}/s (${p.loadsMetric} by the metric)  PostgreSQL ${p.pgXactsPerSec} xacts/s  max in flight per key ${p.maxInFlightPerKey}  breaker open ${(p.breakerOpenShare * 100).toFixed(0)}% of ${p.breakerSamples} samples, ${p.breakerOpens} opens, ${p.breakerCloses} closes${closed}`;
 }
 
 /**
@@ -139,6 +141,22 @@ export async function measureOverload(
     );
     await run('slow', slowSec, () => slowRedis(redis, o));
     await run('recovery', options.durationSec);
+    // expected while Redis is slow (timeouts, the breaker): kept, not problems
+    const apiWarnings = [...new Set(server.warnings)].slice(0, 5);
+    await server.stop();
+    // the control: the same load without the cache module shows what the counter sees with no single flight
+    const control: ApiServerConfig = { cache: false, countLoads: true };
+    server = await ServerProcess.launch(
+      {
+        name: 'api/overload-no-cache',
+        entry: API_ENTRY,
+        args: [JSON.stringify(control)],
+        env: apiEnv('no-cache', db, redis.url),
+        cwd: tmpdir(),
+      },
+      serverCore,
+    );
+    await run('no-cache', options.durationSec);
     for (const p of phases)
       if (p.errors > 0)
         problems.push(
@@ -153,8 +171,7 @@ export async function measureOverload(
       runningMs: o.runningMs,
       cycles: o.cycles,
       phases,
-      // expected while Redis is slow (timeouts, the breaker): kept, not problems
-      apiWarnings: [...new Set(server.warnings)].slice(0, 5),
+      apiWarnings,
     };
   } finally {
     if (redis.isPaused) redis.resume();

@@ -37,7 +37,11 @@ class LoadCounter {
   private max = 0;
   private hottest: string | null = null;
 
-  async track<T>(kind: string, key: string, load: () => Promise<T>): Promise<T> {
+  async track<T>(
+    kind: string,
+    key: string,
+    load: () => Promise<T>,
+  ): Promise<T> {
     const now = (this.inFlight.get(key) ?? 0) + 1;
     this.inFlight.set(key, now);
     this.loads++;
@@ -142,7 +146,9 @@ export function installLoadCounter(app: INestApplication): void {
       ? undefined
       : `auth:${str(where.apiKeyHash)}`;
   });
-  const fastify = (app as NestFastifyApplication).getHttpAdapter().getInstance();
+  const fastify = (app as NestFastifyApplication)
+    .getHttpAdapter()
+    .getInstance();
   fastify.get('/__bench/loads', (request, reply) => {
     const reset = (request.query as { reset?: string }).reset === '1';
     void reply.send(counter.read(reset));

@@ -1,6 +1,7 @@
 /** One phase of the overload figure: healthy, Redis slowed, recovery. */
 export interface OverloadPhase {
-  readonly phase: 'healthy' | 'slow' | 'recovery';
+  /** `no-cache`: the control, the same load on the API without its cache module (no single flight). */
+  readonly phase: 'healthy' | 'slow' | 'recovery' | 'no-cache';
   readonly durationSec: number;
   readonly requests: number;
   readonly rps: number;
@@ -34,6 +35,7 @@ export interface OverloadPhase {
   readonly breakerSamples: number;
   /** Closed → open transitions seen by the samples (each open lasts the cooldown, longer than the sampling interval). */
   readonly breakerOpens: number;
+  readonly breakerCloses: number;
   readonly breakerOpenAtEnd: boolean;
   /** Recovery: ms from the phase's start to the first sample with the breaker closed. */
   readonly breakerClosedAfterMs?: number;

@@ -8,11 +8,7 @@ import { runMixedLoad } from '../mixed-workload/load.js';
 import { API_APPLICATION_NAME } from '../mixed-workload/round.js';
 import { hitCounts } from '../mixed-workload/tallies.js';
 import type { ServerProcess } from '../server-process.js';
-import {
-  databaseXacts,
-  readLoadCounts,
-  scrapeCacheGauges,
-} from './scrape.js';
+import { databaseXacts, readLoadCounts, scrapeCacheGauges } from './scrape.js';
 
 /** How often the breaker gauge is read: well under its 1 s cooldown, so no open is missed. */
 const SAMPLE_MS = 50;
@@ -30,6 +26,7 @@ interface Samples {
   open: number;
   total: number;
   opens: number;
+  closes: number;
   last: boolean;
   closedAfterMs?: number;
 }
@@ -41,7 +38,13 @@ async function sampleBreaker(
   startOpen: boolean,
   done: () => boolean,
 ): Promise<Samples> {
-  const s: Samples = { open: 0, total: 0, opens: 0, last: startOpen };
+  const s: Samples = {
+    open: 0,
+    total: 0,
+    opens: 0,
+    closes: 0,
+    last: startOpen,
+  };
   const t0 = Date.now();
   while (!done()) {
     try {
@@ -49,6 +52,7 @@ async function sampleBreaker(
       s.total++;
       if (breakerOpen) s.open++;
       if (breakerOpen && !s.last) s.opens++;
+      if (!breakerOpen && s.last) s.closes++;
       if (!breakerOpen && s.closedAfterMs === undefined)
         s.closedAfterMs = Date.now() - t0;
       s.last = breakerOpen;
@@ -76,6 +80,8 @@ export async function measureOverloadPhase(
 ): Promise<OverloadPhase> {
   const { db, agent, clockTicks } = setup;
   server.assertRunning();
+  // what came before (the warm-up, the last phase) reaches pg_stat_database first
+  await sleep(STATS_FLUSH_MS);
   await readLoadCounts(server.url, agent, true);
   const gauges0 = await scrapeCacheGauges(server.url, agent);
   const xacts0 = await databaseXacts(db.dataSource);
@@ -138,9 +144,12 @@ export async function measureOverloadPhase(
     pgXacts: xacts,
     pgXactsPerSec: round(xacts / sec, 0),
     dbCpuUsPerReq: round(((dbTicks / clockTicks) * 1e6) / requests, 1),
-    breakerOpenShare: samples.total ? round(samples.open / samples.total, 3) : NaN,
+    breakerOpenShare: samples.total
+      ? round(samples.open / samples.total, 3)
+      : NaN,
     breakerSamples: samples.total,
     breakerOpens: samples.opens,
+    breakerCloses: samples.closes,
     breakerOpenAtEnd: gauges1.breakerOpen,
     ...(phase === 'recovery' && samples.closedAfterMs !== undefined
       ? { breakerClosedAfterMs: samples.closedAfterMs }
