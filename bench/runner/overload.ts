@@ -40,12 +40,12 @@ async function slowRedis(
 
 function line(p: OverloadPhase): string {
   if (p.phase === 'no-cache')
-    return `overload no-cache ${String(p.rps).padStart(6)} req/s  p99 ${p.p99Ms.toFixed(1)} ms  loads ${p.loadsPerSec}/s  PostgreSQL ${p.pgXactsPerSec} xacts/s  max in flight per key ${p.maxInFlightPerKey} (the control: no single flight)`;
+    return `overload no-cache ${String(p.rps).padStart(6)} req/s  p99 ${p.p99Ms.toFixed(1)} ms  loads ${p.loadsPerSec}/s  PostgreSQL ${p.pgQueriesPerSec} queries/s  max in flight per key ${p.maxInFlightPerKey} (the control: no single flight)`;
   const closed =
     p.breakerClosedAfterMs === undefined
       ? ''
       : `, closed after ${p.breakerClosedAfterMs} ms`;
-  return `overload ${p.phase.padEnd(8)} ${String(p.rps).padStart(6)} req/s  p99 ${p.p99Ms.toFixed(1)} ms  non-2xx ${p.non2xx}  errors ${p.errors}  loads ${p.loadsPerSec}/s (${p.loadsMetric} by the metric)  PostgreSQL ${p.pgXactsPerSec} xacts/s  max in flight per key ${p.maxInFlightPerKey}  breaker open ${(p.breakerOpenShare * 100).toFixed(0)}% of ${p.breakerSamples} samples, ${p.breakerOpens} opens, ${p.breakerCloses} closes${closed}`;
+  return `overload ${p.phase.padEnd(8)} ${String(p.rps).padStart(6)} req/s  p99 ${p.p99Ms.toFixed(1)} ms  non-2xx ${p.non2xx}  errors ${p.errors}  loads ${p.loadsPerSec}/s (${p.loadsMetric} by the metric)  PostgreSQL ${p.pgQueriesPerSec} queries/s  max in flight per key ${p.maxInFlightPerKey}  breaker open ${(p.breakerOpenShare * 100).toFixed(0)}% of ${p.breakerSamples} samples, ${p.breakerOpens} opens, ${p.breakerCloses} closes${closed}`;
 }
 
 /**

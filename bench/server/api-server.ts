@@ -27,7 +27,7 @@ import { AppCacheModule } from '../../apps/api/src/cache/app-cache.module.js';
 import { createConfigModule } from '../../apps/api/src/config/config.module.js';
 import { logLevelsFrom } from '../../apps/api/src/config/configuration.js';
 import { HealthModule } from '../../apps/api/src/health/health.module.js';
-import { installLoadCounter } from './load-counter.js';
+import { countQueries, installLoadCounter } from './load-counter.js';
 import { READY_MARK } from './server-config.js';
 
 export interface ApiServerConfig {
@@ -38,6 +38,7 @@ export interface ApiServerConfig {
 
 async function main(): Promise<void> {
   const config = JSON.parse(process.argv[2] ?? '') as ApiServerConfig;
+  if (config.countLoads) countQueries();
   const { module: configModule, configuration } = await createConfigModule();
   const settings = configuration.app;
   const module = AppModule.register(configModule);

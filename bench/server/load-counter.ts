@@ -10,6 +10,7 @@
  */
 import type { INestApplication } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import pg from 'pg';
 import { ProjectsService } from '../../apps/api/src/projects/projects.service.js';
 import { TermsService } from '../../apps/api/src/terms/terms.service.js';
 import { UsersService } from '../../apps/api/src/users/users.service.js';
@@ -25,6 +26,8 @@ export interface LoadCounts {
   readonly mostLoadsOfOneKey: number;
   /** Loads running when asked. */
   readonly inFlightNow: number;
+  /** Queries the API sent to PostgreSQL (node-postgres `Client.query` calls). */
+  readonly queries: number;
 }
 
 type AsyncMethod = (...args: unknown[]) => Promise<unknown>;
@@ -36,6 +39,7 @@ class LoadCounter {
   private loads = 0;
   private max = 0;
   private hottest: string | null = null;
+  queries = 0;
 
   async track<T>(
     kind: string,
@@ -77,8 +81,10 @@ class LoadCounter {
       hottestKey: this.max > 1 ? this.hottest : mostKey,
       mostLoadsOfOneKey: most,
       inFlightNow,
+      queries: this.queries,
     };
     if (reset) {
+      this.queries = 0;
       this.loads = 0;
       this.max = 0;
       this.hottest = null;
@@ -109,9 +115,27 @@ function wrap(
 
 const str = (v: unknown): string => String(v);
 
+const counter = new LoadCounter();
+
+/**
+ * Counts every query sent through node-postgres. Call before the app is
+ * created: the API's client class takes `Client.prototype.query` when its
+ * data source is configured.
+ */
+export function countQueries(): void {
+  const client = pg.Client.prototype as unknown as Record<
+    'query',
+    (...args: unknown[]) => unknown
+  >;
+  const query = client.query;
+  client.query = function (this: unknown, ...args: unknown[]) {
+    counter.queries++;
+    return query.apply(this, args);
+  };
+}
+
 /** Instruments the app's loaders and adds the route; call before `listen`. */
 export function installLoadCounter(app: INestApplication): void {
-  const counter = new LoadCounter();
   const terms = app.get(TermsService);
   wrap(counter, terms, 'findOne', 'term', (a) => `term:${str(a[0])}`);
   wrap(

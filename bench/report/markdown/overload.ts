@@ -25,7 +25,7 @@ function breaker(p: OverloadPhase): string {
 export function overloadLines(o: OverloadResults): string[] {
   return o.phases.map(
     (p) =>
-      `  ${PHASES[p.phase].padEnd(18)} ${fmtNum(p.rps)} req/s, p99 ${fmtNum(p.p99Ms, 1)} ms, non-2xx ${fmtNum(p.non2xx)}, loads ${fmtNum(p.loadsPerSec)}/s (${fmtNum(p.loadsPerReq, 2)}/req), PostgreSQL ${fmtNum(p.pgXactsPerSec)} xacts/s, max ${fmtNum(p.maxInFlightPerKey)} load(s) of one key at once, breaker ${breaker(p)}`,
+      `  ${PHASES[p.phase].padEnd(18)} ${fmtNum(p.rps)} req/s, p99 ${fmtNum(p.p99Ms, 1)} ms, non-2xx ${fmtNum(p.non2xx)}, loads ${fmtNum(p.loadsPerSec)}/s (${fmtNum(p.loadsPerReq, 2)}/req), PostgreSQL ${fmtNum(p.pgQueriesPerSec)} queries/s, max ${fmtNum(p.maxInFlightPerKey)} load(s) of one key at once, breaker ${breaker(p)}`,
   );
 }
 
@@ -39,7 +39,7 @@ export function overloadSection(o: OverloadResults): string[] {
     p.phase === 'no-cache' ? '–' : pct(p.hitRate),
     `${fmtNum(p.loadsPerSec)} (${fmtNum(p.loadsPerReq, 2)})`,
     p.phase === 'no-cache' ? '–' : fmtNum(p.loadsMetric),
-    fmtNum(p.pgXactsPerSec),
+    fmtNum(p.pgQueriesPerSec),
     fmtNum(p.dbCpuUsPerReq, 0),
     `**${fmtNum(p.maxInFlightPerKey)}**`,
     fmtNum(p.mostLoadsOfOneKey),
@@ -68,7 +68,7 @@ export function overloadSection(o: OverloadResults): string[] {
         'hit rate',
         'loads/s (per req)',
         'lexikon_cache_loads_total',
-        'PostgreSQL xacts/s',
+        'PostgreSQL queries/s',
         'PostgreSQL µs CPU/req',
         'max loads of one key at once',
         'most loads of one key',

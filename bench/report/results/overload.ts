@@ -25,9 +25,12 @@ export interface OverloadPhase {
   readonly maxInFlightPerKey: number;
   readonly hottestKey: string | null;
   readonly mostLoadsOfOneKey: number;
-  /** PostgreSQL transactions of the bench database (pg_stat_database xact_commit + xact_rollback), and per second. */
-  readonly pgXacts: number;
-  readonly pgXactsPerSec: number;
+  /**
+   * Queries the API sent to PostgreSQL (counted in the API: pg_stat_database
+   * publishes a busy backend's counts up to 10 s late, too coarse for phases), and per second.
+   */
+  readonly pgQueries: number;
+  readonly pgQueriesPerSec: number;
   /** CPU of the API's PostgreSQL backends per request, µs. */
   readonly dbCpuUsPerReq: number;
   /** Share of the /metrics samples with lexikon_cache_breaker_open = 1, and how many samples. */

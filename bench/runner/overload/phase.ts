@@ -8,12 +8,10 @@ import { runMixedLoad } from '../mixed-workload/load.js';
 import { API_APPLICATION_NAME } from '../mixed-workload/round.js';
 import { hitCounts } from '../mixed-workload/tallies.js';
 import type { ServerProcess } from '../server-process.js';
-import { databaseXacts, readLoadCounts, scrapeCacheGauges } from './scrape.js';
+import { readLoadCounts, scrapeCacheGauges } from './scrape.js';
 
 /** How often the breaker gauge is read: well under its 1 s cooldown, so no open is missed. */
 const SAMPLE_MS = 50;
-/** PostgreSQL publishes a backend's statistics at most once a second. */
-const STATS_FLUSH_MS = 1_100;
 
 export interface PhaseSetup {
   readonly db: BenchDatabase;
@@ -80,11 +78,8 @@ export async function measureOverloadPhase(
 ): Promise<OverloadPhase> {
   const { db, agent, clockTicks } = setup;
   server.assertRunning();
-  // what came before (the warm-up, the last phase) reaches pg_stat_database first
-  await sleep(STATS_FLUSH_MS);
   await readLoadCounts(server.url, agent, true);
   const gauges0 = await scrapeCacheGauges(server.url, agent);
-  const xacts0 = await databaseXacts(db.dataSource);
   const db0 = await backendTicks(db.dataSource, API_APPLICATION_NAME);
   let finished = false;
   const sampling = sampleBreaker(
@@ -113,8 +108,6 @@ export async function measureOverloadPhase(
     db0,
     await backendTicks(db.dataSource, API_APPLICATION_NAME),
   );
-  await sleep(STATS_FLUSH_MS);
-  const xacts = (await databaseXacts(db.dataSource)) - xacts0;
   const requests = Math.max(load.requests, 1);
   const c = hitCounts(load.tallies);
   const cacheable = c.hits + c.misses + c.bypasses;
@@ -141,8 +134,8 @@ export async function measureOverloadPhase(
     maxInFlightPerKey: counts.maxInFlightPerKey,
     hottestKey: counts.hottestKey,
     mostLoadsOfOneKey: counts.mostLoadsOfOneKey,
-    pgXacts: xacts,
-    pgXactsPerSec: round(xacts / sec, 0),
+    pgQueries: counts.queries,
+    pgQueriesPerSec: round(counts.queries / sec, 0),
     dbCpuUsPerReq: round(((dbTicks / clockTicks) * 1e6) / requests, 1),
     breakerOpenShare: samples.total
       ? round(samples.open / samples.total, 3)

@@ -1,7 +1,6 @@
 import type { Agent } from 'node:http';
 import type { LoadCounts } from '../../server/load-counter.js';
 import { getJson, httpGet } from '../../support/http.js';
-import type { Queryable } from '../../support/postgres.js';
 
 const BREAKER = 'lexikon_cache_breaker_open';
 const LOADS = 'lexikon_cache_loads_total';
@@ -43,12 +42,4 @@ export function readLoadCounts(
     `${url}/__bench/loads${reset ? '?reset=1' : ''}`,
     agent,
   );
-}
-
-/** Transactions of the current database so far (committed and rolled back). */
-export async function databaseXacts(db: Queryable): Promise<number> {
-  const rows = await db.query<{ n: string }[]>(
-    'SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()',
-  );
-  return Number(rows[0]?.n ?? NaN);
 }
