@@ -45,7 +45,7 @@ function line(p: OverloadPhase): string {
     p.breakerClosedAfterMs === undefined
       ? ''
       : `, closed after ${p.breakerClosedAfterMs} ms`;
-  return `overload ${p.phase.padEnd(8)} ${String(p.rps).padStart(6)} req/s  p99 ${p.p99Ms.toFixed(1)} ms  non-2xx ${p.non2xx}  errors ${p.errors}  loads ${p.loadsPerSec}/s (${p.loadsMetric} by the metric)  PostgreSQL ${p.pgQueriesPerSec} queries/s  max in flight per key ${p.maxInFlightPerKey}  breaker open ${(p.breakerOpenShare * 100).toFixed(0)}% of ${p.breakerSamples} samples, ${p.breakerOpens} opens, ${p.breakerCloses} closes${closed}`;
+  return `overload ${p.phase.padEnd(8)} ${String(p.rps).padStart(6)} req/s  p99 ${p.p99Ms.toFixed(1)} ms  non-2xx ${p.non2xx}  errors ${p.errors}  loads ${p.loadsPerSec}/s (${p.loadsMetric} by the metric)  PostgreSQL ${p.pgQueriesPerSec} queries/s  max in flight per key ${p.maxInFlightPerKey}  breaker open ${(p.breakerOpenShare * 100).toFixed(0)}% of ${p.breakerSamples} samples, ${p.breakerOpens} opens, ${p.breakerCloses} closes${closed}${p.breakerChanges ? ` [${p.breakerChanges}]` : ''}`;
 }
 
 /**

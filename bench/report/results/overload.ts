@@ -39,6 +39,8 @@ export interface OverloadPhase {
   /** Closed → open transitions seen by the samples (each open lasts the cooldown, longer than the sampling interval). */
   readonly breakerOpens: number;
   readonly breakerCloses: number;
+  /** The changes seen, `open@<ms>` / `closed@<ms>` from the phase's start (the first 50). */
+  readonly breakerChanges: string;
   readonly breakerOpenAtEnd: boolean;
   /** Recovery: ms from the phase's start to the first sample with the breaker closed. */
   readonly breakerClosedAfterMs?: number;

@@ -25,6 +25,8 @@ interface Samples {
   total: number;
   opens: number;
   closes: number;
+  /** `open@ms` / `closed@ms` from the phase's start, at each change. */
+  changes: string[];
   last: boolean;
   closedAfterMs?: number;
 }
@@ -41,6 +43,7 @@ async function sampleBreaker(
     total: 0,
     opens: 0,
     closes: 0,
+    changes: [],
     last: startOpen,
   };
   const t0 = Date.now();
@@ -51,6 +54,8 @@ async function sampleBreaker(
       if (breakerOpen) s.open++;
       if (breakerOpen && !s.last) s.opens++;
       if (!breakerOpen && s.last) s.closes++;
+      if (breakerOpen !== s.last && s.changes.length < 50)
+        s.changes.push(`${breakerOpen ? 'open' : 'closed'}@${Date.now() - t0}`);
       if (!breakerOpen && s.closedAfterMs === undefined)
         s.closedAfterMs = Date.now() - t0;
       s.last = breakerOpen;
@@ -143,6 +148,7 @@ export async function measureOverloadPhase(
     breakerSamples: samples.total,
     breakerOpens: samples.opens,
     breakerCloses: samples.closes,
+    breakerChanges: samples.changes.join(' '),
     breakerOpenAtEnd: gauges1.breakerOpen,
     ...(phase === 'recovery' && samples.closedAfterMs !== undefined
       ? { breakerClosedAfterMs: samples.closedAfterMs }
