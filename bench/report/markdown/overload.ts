@@ -18,7 +18,7 @@ function breaker(p: OverloadPhase): string {
     p.breakerClosedAfterMs === undefined
       ? ''
       : `; closed ${fmtNum(p.breakerClosedAfterMs)} ms in`;
-  return `open ${pct(p.breakerOpenShare)} (${fmtNum(p.breakerOpens)} opens, ${fmtNum(p.breakerCloses)} closes${closed})${p.breakerOpenAtEnd ? '; open at the end' : ''}`;
+  return `open ${pct(p.breakerOpenShare)} (${fmtNum(p.breakerOpens)} opens, ${fmtNum(p.breakerCloses)} closes${closed})${p.breakerOpenAtEnd ? '; open at the end' : ''}${p.breakerChanges ? ` [${p.breakerChanges}]` : ''}`;
 }
 
 /** One line per phase, for the console summary. */
