@@ -17,6 +17,7 @@ import { measureCoherence } from './runner/coherence.js';
 import { measureInvalidation } from './runner/invalidation.js';
 import { measureMemory } from './runner/memory.js';
 import { measureMixedWorkload } from './runner/mixed-workload.js';
+import { measureOverload } from './runner/overload.js';
 import { type BenchOptions, parseOptions } from './runner/options.js';
 import { measureSeedTable } from './runner/seed-table.js';
 import { measureServerFigures } from './runner/server-figures.js';
@@ -84,7 +85,8 @@ async function run(options: BenchOptions): Promise<number> {
   const db =
     figures.has('throughput') ||
     figures.has('seedtable') ||
-    figures.has('mixed')
+    figures.has('mixed') ||
+    figures.has('overload')
       ? await openBenchDatabase(options, say)
       : undefined;
   const { throughput, roundTrips, stampede } = await measureServerFigures(
@@ -153,6 +155,17 @@ async function run(options: BenchOptions): Promise<number> {
       problems,
     );
   }
+  let overload: BenchResults['overload'];
+  if (db && figures.has('overload')) {
+    overload = await measureOverload(
+      db,
+      options,
+      clockTicks,
+      cores.server,
+      say,
+      problems,
+    );
+  }
   const app =
     seedTable || mixedWorkload ? { seedTable, mixedWorkload } : undefined;
 
@@ -165,6 +178,7 @@ async function run(options: BenchOptions): Promise<number> {
     memory,
     coherence,
     app,
+    overload,
   };
   const results: BenchResults = {
     schema: 1,
@@ -186,6 +200,7 @@ async function run(options: BenchOptions): Promise<number> {
       seedTable: options.seedTable,
       mixed: options.mixed,
       coherence: options.coherence,
+      overload: options.overload,
     },
     ...partial,
     dataset: db?.info,

@@ -2,6 +2,7 @@ import { ADAPTERS, variant } from '../variants/registry.js';
 import { fmtNum, fmtRatio } from './format.js';
 import { firstWrites, fmtAdded } from './markdown/coherence.js';
 import { MIXED_LABELS, tierShares } from './markdown/mixed.js';
+import { overloadLines } from './markdown/overload.js';
 import type { BenchResults } from './results.js';
 
 /** The end-of-run summary on stdout: ratios first, then the targets. */
@@ -71,6 +72,13 @@ export function renderConsoleSummary(r: BenchResults): string {
       );
     }
     lines.push('');
+  }
+  if (r.overload) {
+    lines.push(
+      `Overload (Redis stopped ${r.overload.pausedMs} ms / running ${r.overload.runningMs} ms × ${r.overload.cycles}):`,
+      ...overloadLines(r.overload),
+      '',
+    );
   }
   lines.push('Targets (Fastify):');
   for (const t of r.targets) {

@@ -7,11 +7,13 @@ import type {
   StampedeResult,
 } from './results/redis-figures.js';
 import type { ThroughputResults } from './results/throughput.js';
+import type { OverloadResults } from './results/overload.js';
 
 export type * from './results/app.js';
 export type * from './results/coherence.js';
 export type * from './results/redis-figures.js';
 export type * from './results/throughput.js';
+export type * from './results/overload.js';
 
 /** The shape of bench/results/<date>.json (and what the report renders). */
 export interface BenchResults {
@@ -32,6 +34,8 @@ export interface BenchResults {
   readonly dataset?: DatasetInfo;
   /** Figures measured through apps/api (see runner/app-figures.ts). */
   readonly app?: AppResults;
+  /** Redis slowed under the API (runner/overload.ts). */
+  readonly overload?: OverloadResults;
   /** Figures not measured, with why (none since apps/api landed; kept for old result files). */
   readonly pending: PendingFigure[];
   readonly targets: TargetResult[];

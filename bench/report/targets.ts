@@ -4,6 +4,7 @@ import type { VariantId } from '../variants/registry.js';
 import { mixedWorkloadTargets, seedTableTargets } from './targets/app.js';
 import { coherenceTarget } from './targets/coherence.js';
 import { l1HitTarget } from './targets/l1.js';
+import { overloadTarget } from './targets/overload.js';
 import {
   HEADLINE,
   type Inputs,
@@ -200,6 +201,7 @@ export function evaluateTargets(inputs: Inputs): TargetResult[] {
     ...seedTableTargets(inputs),
     ...mixedWorkloadTargets(inputs),
     coherenceTarget(inputs),
+    overloadTarget(inputs),
   );
   return out;
 }

@@ -8,7 +8,8 @@ export type FigureId =
   | 'memory'
   | 'seedtable'
   | 'mixed'
-  | 'coherence';
+  | 'coherence'
+  | 'overload';
 
 export const FIGURES: readonly FigureId[] = [
   'throughput',
@@ -19,6 +20,7 @@ export const FIGURES: readonly FigureId[] = [
   'seedtable',
   'mixed',
   'coherence',
+  'overload',
 ];
 
 /** Rows of the generated data set (apps/api's large seed, or a tenth of it). */
@@ -88,6 +90,13 @@ export interface BenchOptions {
     readonly stallTrials: number;
     /** Entries the instances hold in their tier, all under one tag. */
     readonly keys: number;
+  };
+  /** Redis slowed under the API: SIGSTOP pausedMs, SIGCONT runningMs, `cycles` times. */
+  readonly overload: {
+    readonly cycles: number;
+    readonly pausedMs: number;
+    readonly runningMs: number;
+    readonly writeShare: number;
   };
   /** Where results go (default bench/results); `write: false` prints only. */
   readonly outDir?: string;
@@ -241,6 +250,12 @@ export function parseOptions(
     coherence: quick
       ? { rounds: 5, opsPerRound: 20, stallTrials: 1, keys: 10 }
       : { rounds: 10, opsPerRound: 50, stallTrials: 3, keys: 10 },
+    overload: {
+      cycles: quick ? 5 : 15,
+      pausedMs: 400,
+      runningMs: 200,
+      writeShare: 0,
+    },
     outDir,
     write,
     render,

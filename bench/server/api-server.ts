@@ -27,14 +27,18 @@ import { AppCacheModule } from '../../apps/api/src/cache/app-cache.module.js';
 import { createConfigModule } from '../../apps/api/src/config/config.module.js';
 import { logLevelsFrom } from '../../apps/api/src/config/configuration.js';
 import { HealthModule } from '../../apps/api/src/health/health.module.js';
+import { countQueries, installLoadCounter } from './load-counter.js';
 import { READY_MARK } from './server-config.js';
 
 export interface ApiServerConfig {
   readonly cache: boolean;
+  /** Count loads per cache key at `/__bench/loads` (server/load-counter.ts). */
+  readonly countLoads?: boolean;
 }
 
 async function main(): Promise<void> {
   const config = JSON.parse(process.argv[2] ?? '') as ApiServerConfig;
+  if (config.countLoads) countQueries();
   const { module: configModule, configuration } = await createConfigModule();
   const settings = configuration.app;
   const module = AppModule.register(configModule);
@@ -48,6 +52,7 @@ async function main(): Promise<void> {
     new FastifyAdapter({ bodyLimit: settings.bodyLimitBytes }),
     { logger: logLevelsFrom(settings.logLevel), abortOnError: false },
   );
+  if (config.countLoads) installLoadCounter(app);
   configureApp(app); // SIGTERM: the app's graceful shutdown, then exit
   await app.listen(0, '127.0.0.1');
   const address = (app.getHttpServer() as { address(): AddressInfo }).address();

@@ -17,6 +17,7 @@ export type Inputs = Pick<
   | 'coherence'
   | 'mode'
   | 'app'
+  | 'overload'
 >;
 
 /** The targets are judged on Fastify, as the reference figures were. */
