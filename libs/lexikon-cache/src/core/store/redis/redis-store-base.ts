@@ -48,7 +48,7 @@ export interface RedisStoreSettings {
   /** Bounds a health probe too, when shorter than the probe's own timeout. */
   readonly commandTimeoutMs: number;
   /** Keys a pattern delete leaves (the in-process tier's state). */
-  readonly sparePrefix?: string;
+  readonly sparePrefixes?: readonly string[];
 }
 
 /**
@@ -225,7 +225,13 @@ export abstract class RedisStoreBase implements CacheStore {
     const { mode, settings } = this;
     const counts = await Promise.all(
       this.masters().map((n) =>
-        scanDelete(n, glob, mode === 'cluster', settings.sparePrefix, progress),
+        scanDelete(
+          n,
+          glob,
+          mode === 'cluster',
+          settings.sparePrefixes,
+          progress,
+        ),
       ),
     );
     return counts.reduce((a, b) => a + b, 0);
