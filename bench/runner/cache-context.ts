@@ -1,6 +1,10 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { CacheService, LexikonCacheModule } from '@lexikon/cache';
+import {
+  CacheService,
+  LexikonCacheModule,
+  type LexikonCacheModuleOptions,
+} from '@lexikon/cache';
 
 /**
  * A Nest application context holding only LexikonCacheModule on the bench
@@ -11,6 +15,7 @@ import { CacheService, LexikonCacheModule } from '@lexikon/cache';
 export async function openCacheContext(
   redisUrl: string,
   keyPrefix: string,
+  compression?: LexikonCacheModuleOptions['compression'],
 ): Promise<{ cache: CacheService; close(): Promise<void> }> {
   const app: INestApplicationContext =
     await NestFactory.createApplicationContext(
@@ -19,6 +24,7 @@ export async function openCacheContext(
         keyPrefix,
         interceptor: false,
         commandTimeout: 10_000,
+        ...(compression === undefined ? {} : { compression }),
       }),
       { logger: ['error', 'warn'], abortOnError: false },
     );
