@@ -51,7 +51,7 @@ function size(name: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
     throw new CacheOptionsError(
-      `compression.${name} must be a non-negative integer, got ${String(value)}`,
+      `compression.${name} must be a non-negative integer, got ${JSON.stringify(value)}`,
     );
   return value;
 }

@@ -94,7 +94,10 @@ export class CompressingStore implements CacheStore {
       (outlived === undefined || outlived === o.outlived?.payload)
     )
       return o;
-    return Promise.all([kept, outlived] as const).then(([k, v]): ReadMiss => {
+    return Promise.all([
+      Promise.resolve(kept),
+      Promise.resolve(outlived),
+    ] as const).then(([k, v]): ReadMiss => {
       const miss: { -readonly [K in keyof ReadMiss]: ReadMiss[K] } = { ...o };
       // an unreadable kept or outlived entry is one there is none of
       if (k === UNREADABLE) delete miss.kept;
@@ -152,7 +155,9 @@ export class CompressingStore implements CacheStore {
   async readMany(keys: readonly string[]): Promise<(string | undefined)[]> {
     const raw = await this.inner.readMany(keys);
     return Promise.all(
-      raw.map((p, i) => (p === undefined ? p : this.readable(keys[i], p))),
+      raw.map((p, i) =>
+        Promise.resolve(p === undefined ? p : this.readable(keys[i], p)),
+      ),
     );
   }
 
