@@ -1,4 +1,8 @@
 import type { Redis } from 'ioredis';
+import {
+  trainDictionary,
+  type LexikonCacheModuleOptions,
+} from '@lexikon/cache';
 import { makeTerm } from '../data/terms.js';
 import type { MemoryResults, MemoryRow } from '../report/results.js';
 import { infoField } from '../support/redis-stats.js';
@@ -37,7 +41,9 @@ async function measureRow(
   const t0 = Date.now();
   await write();
   const writeSeconds = (Date.now() - t0) / 1000;
-  const keys = await redis.dbsize();
+  // a shared compression dictionary is one key more
+  const keys =
+    (await redis.dbsize()) - (await redis.keys('bench:{dict}*')).length;
   if (keys !== entries)
     throw new Error(`${name}: expected ${entries} keys, found ${keys}`);
   const delta = (await usedMemory(redis)) - before;
@@ -124,6 +130,53 @@ export async function measureMemory(
           viaService((i) => JSON.parse(JSON.stringify(makeTerm(i))) as unknown),
       ),
     );
+    const jsonTerm = (i: number) =>
+      JSON.parse(JSON.stringify(makeTerm(i))) as unknown;
+    // the samples are terms the rows never write
+    const dictionary = trainDictionary(
+      Array.from({ length: 200 }, (_, i) => jsonTerm(entries + i)),
+    );
+    const compressed: [
+      string,
+      string,
+      LexikonCacheModuleOptions['compression'],
+    ][] = [
+      [
+        'deflate-raw',
+        'compression on for every size (threshold 0)',
+        { threshold: 0 },
+      ],
+      [
+        'deflate-raw + dictionary',
+        `threshold 0, a ${Math.round(dictionary.length / 1024)} KiB dictionary trained from 200 other terms`,
+        { threshold: 0, dictionaries: { mem: dictionary } },
+      ],
+    ];
+    for (const [label, description, compression] of compressed) {
+      const zctx = await openCacheContext(redisUrl, 'bench:', { compression });
+      try {
+        say(`memory: ${entries} JSON values through CacheService, ${label}`);
+        rows.push(
+          await measureRow(
+            redis,
+            `CacheService, JSON value, ${label}`,
+            description,
+            entries,
+            async () => {
+              for (let i = 0; i < entries; i += CHUNK) {
+                const batch: [string, unknown][] = [];
+                for (let j = i; j < Math.min(entries, i + CHUNK); j++)
+                  batch.push([`mem:term:${j}`, jsonTerm(j)]);
+                if (!(await zctx.cache.mset(batch, { ttl: `${TTL_SECONDS}s` })))
+                  throw new Error('CacheService.mset failed');
+              }
+            },
+          ),
+        );
+      } finally {
+        await zctx.close();
+      }
+    }
     return { entries, rows };
   } finally {
     await ctx.close();

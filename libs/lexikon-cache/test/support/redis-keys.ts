@@ -3,7 +3,8 @@ import type { Redis } from 'ioredis';
 /**
  * Entry keys under `prefix` matching `pattern` (a SCAN glob after the
  * prefix), every SCAN page read; the tags' keys (`<prefix>{tags}…`) and
- * the library's state (`<prefix>{l1}…`: the tier, the Redis run marker) left out.
+ * the library's state (`<prefix>{l1}…`: the tier, the Redis run marker;
+ * `<prefix>{dict}…`: shared compression dictionaries) left out.
  */
 export async function entryKeys(
   raw: Redis,
@@ -25,7 +26,9 @@ export async function entryKeys(
     found.push(
       ...keys.filter(
         (k) =>
-          !k.startsWith(`${prefix}{tags}`) && !k.startsWith(`${prefix}{l1}`),
+          !k.startsWith(`${prefix}{tags}`) &&
+          !k.startsWith(`${prefix}{l1}`) &&
+          !k.startsWith(`${prefix}{dict}`),
       ),
     );
   } while (cursor !== '0');

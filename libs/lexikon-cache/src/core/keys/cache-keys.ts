@@ -113,9 +113,19 @@ export function runMarkerKey(prefix: string): string {
   return `${tierStateKey(prefix)}:runs`;
 }
 
+/** Where an entry's preset dictionary is shared: `<prefix>{dict}:<namespace>:<id>`. */
+export function dictionaryKey(prefix: string, ns: string, id: string): string {
+  return `${prefix}{dict}:${ns}:${id}`;
+}
+
+/** Keys of the library's preset dictionaries, which `clear()` keeps. */
+export function dictionaryKeyPrefix(prefix: string): string {
+  return `${prefix}{dict}`;
+}
+
 /** Whether a caller's key would reach the tags' own names. */
 export function isReservedKey(key: string): boolean {
-  return key.startsWith('{tags}');
+  return key.startsWith('{tags}') || key.startsWith('{dict}');
 }
 
 /** The namespace of a key (text before its first `:`), for logs that must not print user data. */

@@ -1,3 +1,4 @@
+import type { CompressionOptions } from './resolve-compression.js';
 import type {
   Cluster,
   ClusterNode,
@@ -148,6 +149,13 @@ export interface LexikonCacheModuleOptions {
    * the defaults. Needs Redis (the memory store is in process already).
    */
   l1?: boolean | L1Options;
+  /**
+   * Entries above a size stored deflate-compressed in Redis, optionally with
+   * a preset dictionary per namespace (see the README's "Compression").
+   * Off by default (`true`: from 1 KiB); the memory store and the
+   * in-process tier keep values plain.
+   */
+  compression?: boolean | CompressionOptions;
   /**
    * Prometheus metrics through `prom-client` (an optional peer dependency,
    * loaded only when asked for): `true` for its default registry, or

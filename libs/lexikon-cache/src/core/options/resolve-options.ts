@@ -1,6 +1,10 @@
 import { NO_GRACE, resolveGrace, type GraceSettings } from './grace-options.js';
 import type { Cluster, Redis } from 'ioredis';
 import { CacheOptionsError } from '../errors/lexikon-cache.error.js';
+import {
+  resolveCompression,
+  type ResolvedCompression,
+} from './resolve-compression.js';
 import { describeDuration, durationMs } from '../time/duration.js';
 import type {
   LexikonCacheModuleOptions,
@@ -35,6 +39,7 @@ export interface ResolvedCacheOptions extends ResolvedEntryOptions {
   readonly credentialHeaders: readonly string[];
   readonly connectWaitMs: number;
   readonly l1: ResolvedL1Options | undefined;
+  readonly compression: ResolvedCompression;
 }
 
 export interface ResolvedL1Options {
@@ -232,6 +237,7 @@ export function resolveOptions(
     credentialHeaders: checkHeaders(options.credentialHeaders),
     connectWaitMs: durationOption('connectWait', options.connectWait, 2_000),
     l1: resolveL1(options.l1),
+    compression: resolveCompression(options.compression),
     ...resolveEntryOptions(options),
   };
 }

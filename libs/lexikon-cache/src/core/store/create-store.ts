@@ -1,8 +1,15 @@
 import type { Cluster, Redis } from 'ioredis';
-import { sequenceKey, tierStateKey } from '../keys/cache-keys.js';
+import {
+  dictionaryKeyPrefix,
+  sequenceKey,
+  tierStateKey,
+} from '../keys/cache-keys.js';
 import type { CacheLogger } from '../logger.js';
 import type { ResolvedCacheOptions } from '../options/resolve-options.js';
 import type { CacheStore } from './cache-store.js';
+import { CompressingStore } from './compress/compressing-store.js';
+import { redisDictionaries } from './compress/redis-dictionaries.js';
+import { PayloadCompression } from './compress/payload-compression.js';
 import { MemoryCacheStore } from './memory/memory-cache.store.js';
 import { RedisClusterStore } from './redis/redis-cluster.store.js';
 import { createRedisClient } from './redis/redis-connection.js';
@@ -28,13 +35,24 @@ function redisStore(
     sequenceKey: sequenceKey(options.keyPrefix),
     commandTimeoutMs: options.commandTimeoutMs,
     // deleting the tier's state would make every writer wait out a lease
-    sparePrefix: tierStateKey(options.keyPrefix),
+    sparePrefixes: [
+      tierStateKey(options.keyPrefix),
+      // entries still name them after a clear(): they go with the keyspace only
+      dictionaryKeyPrefix(options.keyPrefix),
+    ],
     onCorrupt: (key: string) =>
       logger.warn(`Dropped a corrupt cache entry (${key.length} byte key)`),
   };
-  return mode === 'cluster'
-    ? new RedisClusterStore(client as Cluster, settings)
-    : new RedisStandaloneStore(client as Redis, mode, settings);
+  const store =
+    mode === 'cluster'
+      ? new RedisClusterStore(client as Cluster, settings)
+      : new RedisStandaloneStore(client as Redis, mode, settings);
+  const codec = new PayloadCompression(
+    options.keyPrefix,
+    options.compression,
+    redisDictionaries(client),
+  );
+  return new CompressingStore(store, codec);
 }
 
 export function createStore(

@@ -47,8 +47,8 @@ export interface RedisStoreSettings {
   readonly onCorrupt: (key: string) => void;
   /** Bounds a health probe too, when shorter than the probe's own timeout. */
   readonly commandTimeoutMs: number;
-  /** Keys a pattern delete leaves (the in-process tier's state). */
-  readonly sparePrefix?: string;
+  /** Keys a pattern delete leaves (the tier's state, compression dictionaries). */
+  readonly sparePrefixes?: readonly string[];
 }
 
 /**
@@ -222,11 +222,10 @@ export abstract class RedisStoreBase implements CacheStore {
   }
 
   async deleteMatching(glob: string, progress?: () => void): Promise<number> {
-    const { mode, settings } = this;
+    const cluster = this.mode === 'cluster';
+    const spare = this.settings.sparePrefixes;
     const counts = await Promise.all(
-      this.masters().map((n) =>
-        scanDelete(n, glob, mode === 'cluster', settings.sparePrefix, progress),
-      ),
+      this.masters().map((n) => scanDelete(n, glob, cluster, spare, progress)),
     );
     return counts.reduce((a, b) => a + b, 0);
   }

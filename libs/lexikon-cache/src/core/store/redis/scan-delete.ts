@@ -5,14 +5,14 @@ const SCAN_BATCH = 1000;
 /**
  * Deletes every key of one node matching `glob`, by SCAN and UNLINK in
  * batches (never KEYS). In a cluster, keys of one node may span slots, so
- * each is unlinked on its own, pipelined. Keys under `sparePrefix` stay;
+ * each is unlinked on its own, pipelined. Keys under `sparePrefixes` stay;
  * `progress` is told after each round trip.
  */
 export async function scanDelete(
   node: Redis,
   glob: string,
   perKey: boolean,
-  sparePrefix?: string,
+  sparePrefixes?: readonly string[],
   progress?: () => void,
 ): Promise<number> {
   let cursor = '0';
@@ -27,8 +27,8 @@ export async function scanDelete(
     );
     cursor = next;
     progress?.();
-    const keys = sparePrefix
-      ? found.filter((k) => !k.startsWith(sparePrefix))
+    const keys = sparePrefixes?.length
+      ? found.filter((k) => !sparePrefixes.some((p) => k.startsWith(p)))
       : found;
     if (keys.length === 0) continue;
     if (perKey) {
