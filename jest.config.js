@@ -30,4 +30,8 @@ export default {
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 30000,
+  // a handle some suite leaves open must not hold the run past its summary
+  // (on two cores jest runs the suites in its own process); jest still
+  // names the leak in its "Force exiting" warning
+  forceExit: true,
 };

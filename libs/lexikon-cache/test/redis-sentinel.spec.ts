@@ -10,6 +10,7 @@ import {
   type StartedSentinel,
 } from '../../../test/support/redis-sentinel.js';
 import { uniquePrefix } from '../../../test/support/unique-prefix.js';
+import { eventually } from './support/bounded.js';
 
 const MASTER_NAME = 'lexikon-master';
 
@@ -54,6 +55,48 @@ describe('Redis Sentinel', () => {
       expect(await direct.dbsize()).toBeGreaterThanOrEqual(2);
     } finally {
       direct.disconnect();
+    }
+  });
+
+  // the sentinel connections ioredis opens to detect a failover are not
+  // closed by QUIT: left open, they would keep the process alive and
+  // reconnect to the sentinels for ever after the application has closed
+  it('leaves no connection to the sentinel open once the module has closed', async () => {
+    const probe = new Redis({ port: sentinel.port, host: '127.0.0.1' });
+    const others = async () =>
+      String(await probe.call('CLIENT', 'LIST'))
+        .trim()
+        .split('\n')
+        .filter((line) => !line.includes(`id=${String(probeId)} `)).length;
+    const probeId = await probe.call('CLIENT', 'ID');
+    try {
+      const baseline = await others();
+      const second = await Test.createTestingModule({
+        imports: [
+          LexikonCacheModule.forRoot({
+            redis: {
+              sentinels: [{ host: '127.0.0.1', port: sentinel.port }],
+              name: MASTER_NAME,
+            },
+            keyPrefix: uniquePrefix('sentinel-close'),
+            interceptor: false,
+          }),
+        ],
+      }).compile();
+      await second.init();
+      const cache = second.get(CacheService);
+      expect(await cache.set('k', 1)).toBe(true);
+      await eventually(
+        'a failover subscription on the sentinel',
+        async () => (await others()) > baseline,
+      );
+      await second.close();
+      await eventually(
+        'every connection of the closed module gone',
+        async () => (await others()) === baseline,
+      );
+    } finally {
+      probe.disconnect();
     }
   });
 });

@@ -160,10 +160,9 @@ export class TierBus {
         .catch(() => undefined);
       return;
     }
-    try {
-      await this.sub.quit();
-    } catch {
-      this.sub.disconnect();
-    }
+    // QUIT alone leaves a Sentinel client's failover-detector connections
+    // open; disconnect() after it closes them and stops any reconnect
+    await this.sub.quit().catch(() => undefined);
+    this.sub.disconnect();
   }
 }

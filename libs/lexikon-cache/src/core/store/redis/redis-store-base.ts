@@ -290,10 +290,9 @@ export abstract class RedisStoreBase implements CacheStore {
     this.client.off('error', this.onError);
     this.client.off('node error', this.onError);
     if (options?.keepConnection) return;
-    try {
-      await this.client.quit();
-    } catch {
-      this.client.disconnect();
-    }
+    // QUIT alone leaves a Sentinel client's failover-detector connections
+    // open; disconnect() after it closes them and stops any reconnect
+    await this.client.quit().catch(() => undefined);
+    this.client.disconnect();
   }
 }
