@@ -5,8 +5,15 @@ import type { CacheLogger } from '../logger.js';
 import type { ResolvedCacheOptions } from '../options/resolve-options.js';
 import { createRedisClient } from '../store/redis/redis-connection.js';
 import { ScriptRunner } from '../store/redis/script-runner.js';
+import { reviveWhenEnded } from '../store/redis/sentinel-revival.js';
 import { TierBus } from './tier-bus.js';
 import { TwoTier, type TierScripts } from './two-tier.js';
+
+/** A copy of a Sentinel client gets the store connection's revival too. */
+function sentinelCopy(copy: Redis): Redis {
+  if (copy.options.sentinels?.length) reviveWhenEnded(copy);
+  return copy;
+}
 
 /**
  * The in-process tier over `client` (the store's connection, for its
@@ -53,7 +60,7 @@ export function createTier(
             connectionName,
           },
         })
-      : (client as Redis).duplicate({ connectionName });
+      : sentinelCopy((client as Redis).duplicate({ connectionName }));
   const bus = new TierBus(subscriber, true, options.keyPrefix, scripts);
   return new TwoTier(
     id,

@@ -1,5 +1,6 @@
 import { tierStateKey } from '../keys/cache-keys.js';
 import type { Cluster, Redis } from 'ioredis';
+import { stopReviving } from '../store/redis/sentinel-revival.js';
 import type { Invalidation } from '../engine/invalidation.js';
 import { ACK } from './coherence-scripts.js';
 import type { TierScripts } from './two-tier.js';
@@ -160,6 +161,7 @@ export class TierBus {
         .catch(() => undefined);
       return;
     }
+    stopReviving(this.sub);
     // QUIT alone leaves a Sentinel client's failover-detector connections
     // open; disconnect() after it closes them and stops any reconnect
     await this.sub.quit().catch(() => undefined);

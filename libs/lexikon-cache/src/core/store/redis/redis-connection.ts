@@ -1,3 +1,4 @@
+import { reviveWhenEnded } from './sentinel-revival.js';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { ResolvedCacheOptions } from '../../options/resolve-options.js';
 import { RECONNECT_MAX_DELAY_MS } from '../reconnect.js';
@@ -99,6 +100,7 @@ export function createRedisClient(
       sentinels: r.sentinels,
       name: r.name,
     });
+    reviveWhenEnded(client);
     return {
       client,
       description: `sentinel master "${r.name ?? ''}" via ${r.sentinels.map((s) => `${s.host}:${s.port}`).join(',')}`,

@@ -1,4 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
+import { stopReviving } from './sentinel-revival.js';
 import { CacheWrongTypeError } from '../../errors/lexikon-cache.error.js';
 import type {
   CacheStore,
@@ -290,6 +291,7 @@ export abstract class RedisStoreBase implements CacheStore {
     this.client.off('error', this.onError);
     this.client.off('node error', this.onError);
     if (options?.keepConnection) return;
+    stopReviving(this.client);
     // QUIT alone leaves a Sentinel client's failover-detector connections
     // open; disconnect() after it closes them and stops any reconnect
     await this.client.quit().catch(() => undefined);
