@@ -70,8 +70,11 @@ export class ServerProcess {
     info: { port: number; pid: number };
     output: string;
   }> {
+    const profileDir = process.env['BENCH_CPU_PROF_DIR'];
     const node = [
       process.execPath,
+      // every server writes a CPU profile there when it stops (SIGTERM)
+      ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
       '--import',
       REGISTER_ALIAS,
       spec.entry,
