@@ -16,6 +16,8 @@ import { testRedisUrl } from '../../../test/support/services.js';
 import { uniquePrefix } from '../../../test/support/unique-prefix.js';
 import { ReadLatch } from './support/read-latch.js';
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 let latch: ReadLatch;
 
 /** A source whose first load holds until the second caller has read the store. */
@@ -124,6 +126,32 @@ describe.each<StoreKind>(['memory', 'redis', 'cluster'])(
       ]);
       expect(reports.loads).toBe(2);
       expect(results).toEqual([null, null]);
+    });
+
+    it('load one at a time once the shared load was refused twice', async () => {
+      let inFlight = 0;
+      let most = 0;
+      let loads = 0;
+      const loader = async () => {
+        const n = ++loads;
+        most = Math.max(most, ++inFlight);
+        // long enough for every waiting caller to join this load
+        await sleep(300);
+        // a write while the first two loads run: their fills are refused
+        if (n <= 2) await cache.invalidateTags(['twice']);
+        inFlight--;
+        return n;
+      };
+      const results = await Promise.all(
+        Array.from({ length: 10 }, () =>
+          cache.getOrSet('twice:1', loader, { tags: ['twice'] }),
+        ),
+      );
+      expect(results).toHaveLength(10);
+      // the two refused, then the in-process single flight: one load for
+      // the first caller, one more shared by the others
+      expect(most).toBe(1);
+      expect(loads).toBe(4);
     });
 
     it('getOrSet with cacheNullish: false does not hand a null over', async () => {

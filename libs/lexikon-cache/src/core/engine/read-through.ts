@@ -237,10 +237,13 @@ export class ReadThrough {
       return this.leased.stale(c, value);
     }
     // not stored: the value may predate an invalidation, or is not one to share
-    if (flight.outcome !== 'declined' && c.attempt < MAX_RETRIES)
-      return this.retry(c);
-    this.metrics.request(c, 'miss');
-    return this.metrics.load(c, c.loader);
+    if (flight.outcome === 'declined') {
+      this.metrics.request(c, 'miss');
+      return this.metrics.load(c, c.loader);
+    }
+    if (c.attempt < MAX_RETRIES) return this.retry(c);
+    // writes keep refusing the fills: still one load at a time, not one each
+    return this.loadLocally(c);
   }
 
   /** Another process holds the lease: poll for its entry, or load once the wait is over. */
