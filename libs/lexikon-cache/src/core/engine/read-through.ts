@@ -237,13 +237,11 @@ export class ReadThrough {
       return this.leased.stale(c, value);
     }
     // not stored: the value may predate an invalidation, or is not one to share
-    if (flight.outcome === 'declined') {
-      this.metrics.request(c, 'miss');
-      return this.metrics.load(c, c.loader);
-    }
-    if (c.attempt < MAX_RETRIES) return this.retry(c);
-    // writes keep refusing the fills: still one load at a time, not one each
-    return this.loadLocally(c);
+    if (flight.outcome !== 'declined')
+      // writes keep refusing the fills: still one load at a time, not one each
+      return c.attempt < MAX_RETRIES ? this.retry(c) : this.loadLocally(c);
+    this.metrics.request(c, 'miss');
+    return this.metrics.load(c, c.loader);
   }
 
   /** Another process holds the lease: poll for its entry, or load once the wait is over. */
