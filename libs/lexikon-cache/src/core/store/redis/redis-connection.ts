@@ -1,7 +1,7 @@
-import { reviveWhenEnded } from './sentinel-revival.js';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { ResolvedCacheOptions } from '../../options/resolve-options.js';
 import { RECONNECT_MAX_DELAY_MS } from '../reconnect.js';
+import { reviveWhenEnded } from './sentinel-revival.js';
 
 /** Replaces the password of a connection URL, for logs. */
 export function redactUrl(url: string): string {

@@ -10,9 +10,10 @@ const revivals = new WeakMap<Redis | Cluster, () => void>();
  * just dropped) aborts the reconnect it has under way: the connect rejects
  * with "Connection is closed." and no retry is scheduled. A master killed
  * under load hits it, and the instance would stay fail-open (every read a
- * miss, nothing published to the in-process tier) until restarted. On such an end, connect again after the
- * client's own retry delay; a `retryStrategy` that returns no number still
- * means "stop". {@link stopReviving} before closing the client.
+ * miss, nothing published to the in-process tier) until restarted. On such
+ * an end, connect again after the client's own retry delay; a
+ * `retryStrategy` that returns no number still means "stop".
+ * {@link stopReviving} before closing the client.
  */
 export function reviveWhenEnded(client: Redis): void {
   let attempts = 0;
