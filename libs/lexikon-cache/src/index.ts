@@ -10,7 +10,10 @@ export type {
   LoaderTimeouts,
 } from './core/options/grace-options.js';
 export { CacheService } from './nest/cache.service.js';
-export type { CompressionOptions } from './core/options/resolve-compression.js';
+export type {
+  CompressionOptions,
+  HttpCompressionOptions,
+} from './core/options/resolve-compression.js';
 export { trainDictionary } from './core/codec/train-dictionary.js';
 export type {
   CacheEntryOptions,

@@ -16,6 +16,8 @@ function cacheOptions(
     sensitiveGuard: redis.sensitiveGuard,
     // on prom-client's default registry, which GET /metrics serves
     metrics: app.metricsEnabled,
+    // a large answer (a project's terms) is gzipped once, when stored
+    httpCompression: redis.httpGzip,
     // an expired entry answers (X-Cache: STALE) while PostgreSQL fails;
     // invalidated ones never do
     grace: redis.grace.graceMs,
@@ -42,7 +44,8 @@ function cacheOptions(
 /**
  * The cache of the API: Redis when REDIS_URL or REDIS_HOST is set, with an
  * in-process tier in front of it unless CACHE_L1=false, else the library's
- * in-process memory store (it logs which). Its `lexikon_cache_*` metrics are
+ * in-process memory store (it logs which). JSON bodies from 1 KiB are stored
+ * gzipped and sent so to clients that accept gzip unless CACHE_HTTP_GZIP=false. Its `lexikon_cache_*` metrics are
  * on whenever `/metrics` is (`METRICS_ENABLED`). Expired entries are served
  * within `CACHE_GRACE` when PostgreSQL fails or is slower than
  * `CACHE_SOFT_TIMEOUT`.

@@ -86,6 +86,8 @@ export interface RedisSettings {
    * fresh as Redis: see the library's docs/two-tiers.md), and its size.
    */
   l1: { enabled: boolean; maxEntries: number };
+  /** Whether cached JSON bodies are stored gzipped and sent as stored to clients that accept gzip. */
+  httpGzip: boolean;
   /** `CACHE_GRACE` and `CACHE_SOFT_TIMEOUT`: stale entries while PostgreSQL fails. */
   grace: CacheGraceSettings;
 }
@@ -129,6 +131,7 @@ function redisSettings(env: EnvironmentVariables): RedisSettings {
     requiredForReadiness: env.CACHE_REQUIRED_FOR_READINESS,
     sensitiveGuard: env.CACHE_SENSITIVE_GUARD,
     l1: { enabled: env.CACHE_L1, maxEntries: env.CACHE_L1_MAX_ENTRIES },
+    httpGzip: env.CACHE_HTTP_GZIP,
     grace: cacheGraceSettings(env),
   };
   if (env.REDIS_URL) {

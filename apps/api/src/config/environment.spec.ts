@@ -28,6 +28,7 @@ describe('validateEnvironment', () => {
       CACHE_REQUIRED_FOR_READINESS: false,
       CACHE_SENSITIVE_GUARD: 'warn',
       CACHE_L1: true,
+      CACHE_HTTP_GZIP: true,
       CACHE_L1_MAX_ENTRIES: 10_000,
       SHUTDOWN_READY_DELAY_MS: 1000,
       SHUTDOWN_DRAIN_MS: 10_000,
@@ -139,6 +140,7 @@ describe('validateEnvironment', () => {
       'CACHE_SENSITIVE_GUARD must be one of: warn, strict, off',
     ],
     ['CACHE_L1', 'yes please', 'CACHE_L1 must be true or false'],
+    ['CACHE_HTTP_GZIP', 'gzip', 'CACHE_HTTP_GZIP must be true or false'],
     ['CACHE_GRACE', '600', 'CACHE_GRACE must be a duration with its unit'],
     ['CACHE_GRACE', '10 minutes', 'CACHE_GRACE must be a duration'],
     ['CACHE_GRACE', '-1m', 'CACHE_GRACE must be a duration'],
@@ -287,12 +289,16 @@ describe('loadConfiguration', () => {
       requiredForReadiness: false,
       sensitiveGuard: 'warn',
       l1: { enabled: true, maxEntries: 10_000 },
+      httpGzip: true,
       grace: { graceMs: 600_000, softTimeoutMs: 1000 },
     });
     expect(
       loadConfiguration({ CACHE_L1: 'false', CACHE_L1_MAX_ENTRIES: '50' }).redis
         .l1,
     ).toEqual({ enabled: false, maxEntries: 50 });
+    expect(loadConfiguration({ CACHE_HTTP_GZIP: 'false' }).redis.httpGzip).toBe(
+      false,
+    );
   });
 
   it('bounds a request that needs the database to under 5 s by default', () => {

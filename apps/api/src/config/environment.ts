@@ -145,6 +145,12 @@ export class EnvironmentVariables {
   @IntegerVariable(1)
   CACHE_L1_MAX_ENTRIES: number = 10_000;
 
+  /** Whether cached JSON bodies from 1 KiB are stored gzipped and sent so to clients that accept gzip. */
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean({ message: '$property must be true or false' })
+  CACHE_HTTP_GZIP: boolean = true;
+
   /** Milliseconds (0: off) an expired entry may be served while PostgreSQL fails. */
   @DurationVariable(MAX_GRACE_MS, '24d')
   CACHE_GRACE: number = 600_000;
@@ -213,6 +219,7 @@ export const ENVIRONMENT_VARIABLES: readonly (keyof EnvironmentVariables)[] = [
   'CACHE_SENSITIVE_GUARD',
   'CACHE_L1',
   'CACHE_L1_MAX_ENTRIES',
+  'CACHE_HTTP_GZIP',
   'CACHE_GRACE',
   'CACHE_SOFT_TIMEOUT',
   'SHUTDOWN_READY_DELAY_MS',

@@ -1,4 +1,10 @@
 import { createHash } from 'node:crypto';
+import {
+  GzippedJsonEntry,
+  gzipBody,
+  type HttpGzipSettings,
+} from './http-gzip.js';
+import { packBytes } from './seven-bit.js';
 import { CorruptEntryError, decodeValue } from './value-codec.js';
 
 /** What a cached HTTP body is: JSON, text, or a `null` result. */
@@ -12,9 +18,15 @@ export interface HttpEntry {
   readonly kind: HttpBodyKind;
   readonly etag: string;
   readonly body: string;
+  /** The JSON body gzipped once when stored, sent as is to clients that accept gzip. */
+  readonly gzip?: Buffer;
 }
 
-/** One letter per kind on the wire: `H<letter><etag>\n<body>`. */
+/**
+ * One letter per kind on the wire: `H<letter><etag>\n<body>`; `J` is a
+ * gzipped JSON body, its bytes 7 bits per character (upper case: the
+ * payload compression leaves it as it is).
+ */
 const WIRE: Record<HttpBodyKind, string> = { json: 'j', text: 't', null: 'n' };
 const FROM_WIRE: Record<string, HttpBodyKind | undefined> = {
   j: 'json',
@@ -27,8 +39,14 @@ export function etagOf(body: string): string {
   return `"${createHash('sha1').update(body).digest('base64url').slice(0, 16)}"`;
 }
 
-/** The entry for a handler result, or undefined when it is not a cacheable body. */
-export function toHttpEntry(result: unknown): HttpEntry | undefined {
+/**
+ * The entry for a handler result, or undefined when it is not a cacheable
+ * body. With `gzip`, a JSON body from its threshold is also gzipped.
+ */
+export function toHttpEntry(
+  result: unknown,
+  gzip?: HttpGzipSettings,
+): HttpEntry | undefined {
   if (result === null) return { kind: 'null', etag: etagOf('null'), body: '' };
   if (typeof result === 'string')
     return { kind: 'text', etag: etagOf(result), body: result };
@@ -46,12 +64,18 @@ export function toHttpEntry(result: unknown): HttpEntry | undefined {
     return undefined;
   }
   const body = JSON.stringify(result) as string | undefined;
-  return body === undefined
-    ? undefined
-    : { kind: 'json', etag: etagOf(body), body };
+  if (body === undefined) return undefined;
+  return {
+    kind: 'json',
+    etag: etagOf(body),
+    body,
+    gzip: gzip && gzipBody(body, gzip),
+  };
 }
 
 export function encodeHttpEntry(entry: HttpEntry): string {
+  if (entry.gzip !== undefined)
+    return `HJ${entry.etag}\n${packBytes(entry.gzip)}`;
   return `H${WIRE[entry.kind]}${entry.etag}\n${entry.body}`;
 }
 
@@ -62,6 +86,8 @@ export function encodeHttpEntry(entry: HttpEntry): string {
 export function decodeHttpEntry(payload: string): HttpEntry {
   if (payload.charCodeAt(0) === 72 /* H */) {
     const nl = payload.indexOf('\n');
+    if (nl > 0 && payload.charCodeAt(1) === 74 /* J */)
+      return new GzippedJsonEntry(payload.slice(2, nl), payload, nl + 1);
     const kind = FROM_WIRE[payload[1]];
     if (nl < 0 || kind === undefined) {
       throw new CorruptEntryError('malformed HTTP entry');

@@ -1,4 +1,7 @@
-import type { CompressionOptions } from './resolve-compression.js';
+import type {
+  CompressionOptions,
+  HttpCompressionOptions,
+} from './resolve-compression.js';
 import type {
   Cluster,
   ClusterNode,
@@ -156,6 +159,14 @@ export interface LexikonCacheModuleOptions {
    * in-process tier keep values plain.
    */
   compression?: boolean | CompressionOptions;
+  /**
+   * JSON bodies of cached HTTP responses gzipped once, when stored, and sent
+   * as stored (`Content-Encoding: gzip`, `Vary: Accept-Encoding`) to clients
+   * that accept gzip; inflated only for those that do not. Off by default
+   * (`true`: bodies from 1 KiB, level 6). See the README's "Gzip-encoded
+   * HTTP bodies".
+   */
+  httpCompression?: boolean | HttpCompressionOptions;
   /**
    * Prometheus metrics through `prom-client` (an optional peer dependency,
    * loaded only when asked for): `true` for its default registry, or

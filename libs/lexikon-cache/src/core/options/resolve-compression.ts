@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { HttpGzipSettings } from '../codec/http-gzip.js';
 import { CacheOptionsError } from '../errors/lexikon-cache.error.js';
 
 /**
@@ -106,4 +107,42 @@ export function resolveCompression(value: unknown): ResolvedCompression {
     ),
     dictionaries: dictionaries(o.dictionaries),
   };
+}
+
+/**
+ * JSON response bodies of `@Cacheable` routes gzipped once when stored and
+ * sent as stored to clients that accept gzip (see the README's
+ * "Gzip-encoded HTTP bodies"). Off by default; `true` for the defaults.
+ *
+ * @example
+ * LexikonCacheModule.forRoot({ redis: { url }, httpCompression: { threshold: 2048, level: 9 } })
+ */
+export interface HttpCompressionOptions {
+  /** Smallest JSON body (UTF-16 length) stored gzipped. Default 1024. */
+  threshold?: number;
+  /** zlib level, 1 (fastest) to 9 (smallest); paid once per fill. Default 6. */
+  level?: number;
+}
+
+export function resolveHttpCompression(
+  value: unknown,
+): HttpGzipSettings | undefined {
+  if (value === undefined || value === false) return undefined;
+  if (value === true) return { threshold: 1024, level: 6 };
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new CacheOptionsError(
+      'httpCompression must be true, false or { threshold, level }',
+    );
+  const o = value as HttpCompressionOptions;
+  const threshold = o.threshold ?? 1024;
+  if (!Number.isSafeInteger(threshold) || threshold < 0)
+    throw new CacheOptionsError(
+      `httpCompression.threshold must be a non-negative integer, got ${JSON.stringify(o.threshold)}`,
+    );
+  const level = o.level ?? 6;
+  if (!Number.isInteger(level) || level < 1 || level > 9)
+    throw new CacheOptionsError(
+      `httpCompression.level must be an integer from 1 to 9, got ${JSON.stringify(o.level)}`,
+    );
+  return { threshold, level };
 }

@@ -1,8 +1,10 @@
 import { NO_GRACE, resolveGrace, type GraceSettings } from './grace-options.js';
 import type { Cluster, Redis } from 'ioredis';
 import { CacheOptionsError } from '../errors/lexikon-cache.error.js';
+import type { HttpGzipSettings } from '../codec/http-gzip.js';
 import {
   resolveCompression,
+  resolveHttpCompression,
   type ResolvedCompression,
 } from './resolve-compression.js';
 import { describeDuration, durationMs } from '../time/duration.js';
@@ -40,6 +42,8 @@ export interface ResolvedCacheOptions extends ResolvedEntryOptions {
   readonly connectWaitMs: number;
   readonly l1: ResolvedL1Options | undefined;
   readonly compression: ResolvedCompression;
+  /** Gzip of cached JSON response bodies; undefined when off. */
+  readonly httpCompression: HttpGzipSettings | undefined;
 }
 
 export interface ResolvedL1Options {
@@ -238,6 +242,7 @@ export function resolveOptions(
     connectWaitMs: durationOption('connectWait', options.connectWait, 2_000),
     l1: resolveL1(options.l1),
     compression: resolveCompression(options.compression),
+    httpCompression: resolveHttpCompression(options.httpCompression),
     ...resolveEntryOptions(options),
   };
 }

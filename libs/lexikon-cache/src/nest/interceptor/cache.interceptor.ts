@@ -71,7 +71,13 @@ export class CacheInterceptor implements NestInterceptor {
       options.principal,
       options.credentialHeaders,
     );
-    this.routes = new RouteCache(engine, this.executor, scope, adapterHost);
+    this.routes = new RouteCache(
+      engine,
+      this.executor,
+      scope,
+      adapterHost,
+      options.httpCompression,
+    );
     this.reply = new HttpReply(adapterHost);
   }
 
@@ -107,7 +113,7 @@ export class CacheInterceptor implements NestInterceptor {
         : undefined;
     if (hit !== undefined) {
       if (c.sensitive) this.executor.logSensitive(plan, 'hit', lookup.base);
-      return of(this.reply.send(res, hit, 'HIT', lookup.headers));
+      return of(this.reply.send(req, res, hit, 'HIT', lookup.headers));
     }
     const run = () => lastValueFrom(next.handle(), { defaultValue: undefined });
     return fromPromise(this.load(route, c, req, resolve, res, lookup, run));
@@ -225,7 +231,7 @@ export class CacheInterceptor implements NestInterceptor {
       this.reply.state(res, state);
       return value.raw;
     }
-    return this.reply.send(res, value, state, lookup.headers);
+    return this.reply.send(req, res, value, state, lookup.headers);
   }
 
   private policyFor(

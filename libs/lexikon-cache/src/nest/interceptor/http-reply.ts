@@ -1,5 +1,8 @@
 import type { HttpAdapterHost } from '@nestjs/core';
 import type { HttpEntry } from '../../core/codec/http-entry.js';
+import { gzipEtag } from '../../core/codec/http-gzip.js';
+import { acceptsGzip } from './accept-encoding.js';
+import type { HttpRequest } from './http-request.js';
 
 /** What a response says of the cache: `X-Cache` and `Cache-Status` (RFC 9211). */
 export type CacheState = 'HIT' | 'MISS' | 'BYPASS' | 'STALE';
@@ -20,11 +23,15 @@ export interface CachePolicyHeaders {
   readonly cacheControl: string;
   /** `Vary`, for private responses. */
   readonly vary: string | undefined;
+  /** `Vary` of a body stored gzipped: `vary` and `Accept-Encoding`. */
+  readonly varyGzip: string;
 }
 
 interface Headers {
   set(res: object, name: string, value: string): void;
   has(res: object, name: string): boolean;
+  /** What the handler returns for Nest to send `bytes` as they are; undefined when the platform cannot. */
+  bytes?(res: object, bytes: Buffer): unknown;
 }
 
 /** Fastify's reply and Node's response set headers directly; other adapters through Nest. */
@@ -36,6 +43,7 @@ function headersFor(adapterHost: HttpAdapterHost): Headers {
       set: (res, name, value) =>
         void (res as FastifyReplyLike).header(name, value),
       has: (res, name) => (res as FastifyReplyLike).hasHeader(name),
+      bytes: (_res, bytes) => bytes,
     };
   }
   if (type === 'express') {
@@ -43,6 +51,12 @@ function headersFor(adapterHost: HttpAdapterHost): Headers {
       set: (res, name, value) =>
         (res as NodeResponseLike).setHeader(name, value),
       has: (res, name) => (res as NodeResponseLike).hasHeader(name),
+      bytes: (res, bytes) => {
+        // Nest answers an object with res.json(); res.send() sends a Buffer
+        // as it is, with Express's own 304 and HEAD handling
+        (res as ExpressResponseLike).json = sendAsIs;
+        return bytes;
+      },
     };
   }
   return {
@@ -59,6 +73,15 @@ interface FastifyReplyLike {
 interface NodeResponseLike {
   setHeader(name: string, value: string): unknown;
   hasHeader(name: string): boolean;
+}
+
+interface ExpressResponseLike {
+  json: (body: unknown) => unknown;
+  send(body: unknown): unknown;
+}
+
+function sendAsIs(this: ExpressResponseLike, body: unknown): unknown {
+  return this.send(body);
 }
 
 /**
@@ -81,8 +104,12 @@ export class HttpReply {
     h.set(res, 'Cache-Status', CACHE_STATUS[state]);
   }
 
-  /** Sets the headers of a cached body and returns what Nest should send. */
+  /**
+   * Sets the headers of a cached body and returns what Nest should send: a
+   * body stored gzipped goes out as stored to a client that accepts gzip.
+   */
   send(
+    req: HttpRequest,
     res: object,
     entry: HttpEntry,
     state: CacheState,
@@ -91,10 +118,23 @@ export class HttpReply {
     const h = this.h;
     h.set(res, 'X-Cache', state);
     h.set(res, 'Cache-Status', CACHE_STATUS[state]);
-    h.set(res, 'ETag', entry.etag);
     if (!h.has(res, 'cache-control')) {
       h.set(res, 'Cache-Control', policy.cacheControl);
     }
+    const gzip = entry.gzip;
+    if (gzip !== undefined && h.bytes) {
+      // both representations vary, so that shared caches keep them apart
+      h.set(res, 'Vary', policy.varyGzip);
+      h.set(res, 'Content-Type', JSON_TYPE);
+      if (acceptsGzip(req.headers['accept-encoding'])) {
+        h.set(res, 'ETag', gzipEtag(entry.etag));
+        h.set(res, 'Content-Encoding', 'gzip');
+        return h.bytes(res, gzip);
+      }
+      h.set(res, 'ETag', entry.etag);
+      return entry.body;
+    }
+    h.set(res, 'ETag', entry.etag);
     if (policy.vary) h.set(res, 'Vary', policy.vary);
     if (entry.kind === 'json') {
       h.set(res, 'Content-Type', JSON_TYPE);

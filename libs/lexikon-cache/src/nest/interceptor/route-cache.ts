@@ -5,6 +5,7 @@ import {
   toHttpEntry,
   type HttpEntry,
 } from '../../core/codec/http-entry.js';
+import type { HttpGzipSettings } from '../../core/codec/http-gzip.js';
 import type { CacheEngine } from '../../core/engine/cache-engine.js';
 import type { RootResolver } from '../../core/keys/key-template.js';
 import type { CacheablePlan } from '../../declarative/cache-plan.js';
@@ -51,10 +52,12 @@ export class RouteCache {
     private readonly executor: PlanExecutor,
     private readonly scope: PrincipalScope,
     private readonly adapterHost: HttpAdapterHost,
+    private readonly gzip: HttpGzipSettings | undefined,
   ) {
     this.privateHeaders = {
       cacheControl: 'private, no-cache',
       vary: scope.vary,
+      varyGzip: varyGzip(scope.vary),
     };
   }
 
@@ -67,6 +70,7 @@ export class RouteCache {
             ? 'public, no-cache'
             : `public, max-age=${maxAge}`,
         vary: undefined,
+        varyGzip: varyGzip(undefined),
       };
       this.publicHeaders.set(maxAge, headers);
     }
@@ -133,7 +137,7 @@ export class RouteCache {
     ) {
       return undefined;
     }
-    return toHttpEntry(raw);
+    return toHttpEntry(raw, this.gzip);
   }
 
   /**
@@ -153,4 +157,8 @@ export class RouteCache {
       },
     };
   }
+}
+
+function varyGzip(vary: string | undefined): string {
+  return vary ? `${vary}, Accept-Encoding` : 'Accept-Encoding';
 }
