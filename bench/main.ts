@@ -20,6 +20,7 @@ import { measureMixedWorkload } from './runner/mixed-workload.js';
 import { measureOverload } from './runner/overload.js';
 import { type BenchOptions, parseOptions } from './runner/options.js';
 import { measureSeedTable } from './runner/seed-table.js';
+import { measureHttpGzip } from './runner/http-gzip.js';
 import { measureServerFigures } from './runner/server-figures.js';
 import {
   installCleanupHandlers,
@@ -166,6 +167,16 @@ async function run(options: BenchOptions): Promise<number> {
       problems,
     );
   }
+  let httpGzip: BenchResults['httpGzip'];
+  if (figures.has('gzip')) {
+    httpGzip = await measureHttpGzip(
+      redisServer.url,
+      options,
+      cores,
+      clockTicks,
+      say,
+    );
+  }
   const app =
     seedTable || mixedWorkload ? { seedTable, mixedWorkload } : undefined;
 
@@ -179,6 +190,7 @@ async function run(options: BenchOptions): Promise<number> {
     coherence,
     app,
     overload,
+    httpGzip,
   };
   const results: BenchResults = {
     schema: 1,

@@ -2,6 +2,7 @@ import { ADAPTERS, variant } from '../variants/registry.js';
 import { fmtNum, fmtRatio } from './format.js';
 import { firstWrites, fmtAdded } from './markdown/coherence.js';
 import { MIXED_LABELS, tierShares } from './markdown/mixed.js';
+import { httpGzipLines } from './markdown/http-gzip.js';
 import { overloadLines } from './markdown/overload.js';
 import type { BenchResults } from './results.js';
 
@@ -77,6 +78,13 @@ export function renderConsoleSummary(r: BenchResults): string {
     lines.push(
       `Overload (Redis stopped ${r.overload.pausedMs} ms / running ${r.overload.runningMs} ms × ${r.overload.cycles}):`,
       ...overloadLines(r.overload),
+      '',
+    );
+  }
+  if (r.httpGzip) {
+    lines.push(
+      `A ${fmtNum(r.httpGzip.jsonBytes / 1024, 1)} KB JSON answer, hits (${r.httpGzip.adapter}):`,
+      ...httpGzipLines(r.httpGzip),
       '',
     );
   }

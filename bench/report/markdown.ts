@@ -3,6 +3,7 @@ import { coherenceSection } from './markdown/coherence.js';
 import { appSections } from './markdown/app.js';
 import { invalidationSection, memorySection } from './markdown/store-costs.js';
 import { roundTripSection, stampedeSection } from './markdown/redis-probes.js';
+import { httpGzipSection } from './markdown/http-gzip.js';
 import { overloadSection } from './markdown/overload.js';
 import { metCell, table } from './markdown/table.js';
 import { throughputSections } from './markdown/throughput.js';
@@ -64,6 +65,7 @@ export function renderMarkdown(r: BenchResults): string {
 
   if (r.app) out.push(...appSections(r.app));
   if (r.overload) out.push(...overloadSection(r.overload));
+  if (r.httpGzip) out.push(...httpGzipSection(r.httpGzip));
 
   if (r.pending.length) {
     out.push('', '## Not measured yet', '');

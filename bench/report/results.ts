@@ -1,5 +1,6 @@
 import type { AppResults } from './results/app.js';
 import type { CoherenceResults } from './results/coherence.js';
+import type { HttpGzipResults } from './results/http-gzip.js';
 import type {
   InvalidationResults,
   MemoryResults,
@@ -11,6 +12,7 @@ import type { OverloadResults } from './results/overload.js';
 
 export type * from './results/app.js';
 export type * from './results/coherence.js';
+export type * from './results/http-gzip.js';
 export type * from './results/redis-figures.js';
 export type * from './results/throughput.js';
 export type * from './results/overload.js';
@@ -36,6 +38,8 @@ export interface BenchResults {
   readonly app?: AppResults;
   /** Redis slowed under the API (runner/overload.ts). */
   readonly overload?: OverloadResults;
+  /** A large answer hit plain and gzip-encoded (runner/http-gzip.ts). */
+  readonly httpGzip?: HttpGzipResults;
   /** Figures not measured, with why (none since apps/api landed; kept for old result files). */
   readonly pending: PendingFigure[];
   readonly targets: TargetResult[];

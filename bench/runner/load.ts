@@ -5,6 +5,8 @@ import { LatencyHistogram } from '../support/stats.js';
 export interface LoadSettings {
   readonly connections: number;
   readonly durationSec: number;
+  /** Request headers (e.g. `accept-encoding`). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export interface LoadResult {
@@ -17,6 +19,8 @@ export interface LoadResult {
   readonly non2xx: number;
   readonly errors: number;
   readonly timeouts: number;
+  /** Response bytes on the wire (status line, headers and body) per response. */
+  readonly bytesPerResponse: number;
 }
 
 /**
@@ -37,7 +41,11 @@ export async function runLoad(
     pipelining: 1,
     duration: settings.durationSec,
     timeout: 10,
-    requests: paths.map((path) => ({ method: 'GET', path })),
+    requests: paths.map((path) => ({
+      method: 'GET',
+      path,
+      ...(settings.headers ? { headers: { ...settings.headers } } : {}),
+    })),
   });
   instance.on('response', (_client, _status, _bytes, responseTime) =>
     histogram.record(responseTime),
@@ -60,5 +68,6 @@ export async function runLoad(
     non2xx: result.non2xx,
     errors: result.errors,
     timeouts: result.timeouts,
+    bytesPerResponse: requests > 0 ? result.throughput.total / requests : 0,
   };
 }

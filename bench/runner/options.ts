@@ -9,7 +9,8 @@ export type FigureId =
   | 'seedtable'
   | 'mixed'
   | 'coherence'
-  | 'overload';
+  | 'overload'
+  | 'gzip';
 
 export const FIGURES: readonly FigureId[] = [
   'throughput',
@@ -21,6 +22,7 @@ export const FIGURES: readonly FigureId[] = [
   'mixed',
   'coherence',
   'overload',
+  'gzip',
 ];
 
 /** Rows of the generated data set (apps/api's large seed, or a tenth of it). */

@@ -1,8 +1,8 @@
-import type { Adapter, ServedVariantId } from '../variants/registry.js';
+import type { Adapter, ServerVariantId } from '../variants/registry.js';
 
 /** What the runner tells a bench server process (as JSON in argv[2]). */
 export interface BenchServerConfig {
-  readonly variant: ServedVariantId;
+  readonly variant: ServerVariantId;
   readonly adapter: Adapter;
   readonly redisUrl: string;
   /** Terms the server knows (ids from data/terms.ts). */
@@ -19,6 +19,8 @@ export interface BenchServerConfig {
    * whole process runs tens of times slower than Redis answers.
    */
   readonly commandTimeoutMs?: number;
+  /** The gzip figure's servers: the cache's `httpCompression` option. */
+  readonly httpGzip?: boolean;
 }
 
 /** First line the server prints once it listens: this mark, then `{ port, pid }` as JSON. */

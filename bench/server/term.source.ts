@@ -1,4 +1,5 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { termPage } from '../data/pages.js';
 import { type BenchTerm, makeTerms } from '../data/terms.js';
 import type { BenchServerConfig } from './server-config.js';
 
@@ -14,6 +15,7 @@ export const BENCH_CONFIG = Symbol('bench:config');
 export class TermSource {
   private readonly byId = new Map<string, BenchTerm>();
   private readonly first: BenchTerm;
+  private readonly terms: readonly BenchTerm[];
   termLoads = 0;
   slowLoads = 0;
 
@@ -23,6 +25,13 @@ export class TermSource {
     const terms = makeTerms(config.termCount);
     for (const t of terms) this.byId.set(t.id, t);
     this.first = terms[0];
+    this.terms = terms;
+  }
+
+  /** A page of terms (the gzip figure's ~36 KB answer); counted as a term load. */
+  page(n: number): BenchTerm[] {
+    this.termLoads++;
+    return termPage(this.terms, n);
   }
 
   find(id: string): BenchTerm {

@@ -62,6 +62,18 @@ export class LexikonTermsController {
   }
 }
 
+/** The gzip figure: a page of terms (~36 KB of JSON) on a `@Cacheable` route. */
+@Controller()
+export class LexikonPagesController {
+  constructor(private readonly source: TermSource) {}
+
+  @Get('pages/:n')
+  @Cacheable({ key: 'page:{n}', scope: 'public' })
+  page(@Param('n') n: string): BenchTerm[] {
+    return this.source.page(Number(n));
+  }
+}
+
 /** Variant 3t: variant 3 with two tags on the entry. */
 @Controller()
 export class LexikonTaggedTermsController {

@@ -7,6 +7,7 @@ import {
   BareTermsController,
   BenchCountersController,
   CacheManagerTermsController,
+  LexikonPagesController,
   LexikonTaggedTermsController,
   LexikonTermsController,
   RawGetTermsController,
@@ -76,6 +77,20 @@ export async function benchAppModule(
           }),
         ],
         controllers: [LexikonTermsController, counters],
+      };
+    case 'lexikon-pages':
+      return {
+        ...base,
+        imports: [
+          LexikonCacheModule.forRoot({
+            redis: { url: config.redisUrl },
+            keyPrefix: `bench:pg:${config.httpGzip ? 'gz' : 'plain'}:${config.adapter}:`,
+            defaultTtl: ttl * 1000,
+            httpCompression: config.httpGzip === true,
+            ...timeout,
+          }),
+        ],
+        controllers: [LexikonPagesController, counters],
       };
     case 'lexikon-memory':
       return {

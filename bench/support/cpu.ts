@@ -127,3 +127,37 @@ export async function foreignLoad(
   const other = sum(b) - sum(a) - (ownB - ownA);
   return Math.max(0, (other / ticks / (ms / 1000)) * 100);
 }
+
+export interface ServerCpu<T> {
+  readonly result: T;
+  /** Ticks the server process used. */
+  readonly cpuTicks: number;
+  /** What other processes used of the server's core, in % of it (NaN when not pinned). */
+  readonly otherPct: number;
+  readonly wallSec: number;
+}
+
+/**
+ * The CPU a (pinned) server process used while `run` ran, 50 ms after it
+ * included for its last responses, and what others used of its core.
+ */
+export async function serverCpuDuring<T>(
+  pid: number,
+  core: number | undefined,
+  run: () => Promise<T>,
+): Promise<ServerCpu<T>> {
+  const core0 = core === undefined ? undefined : coreTicks().get(core);
+  const cpu0 = processCpuTicks(pid);
+  const wall0 = process.hrtime.bigint();
+  const result = await run();
+  const wallSec = Number(process.hrtime.bigint() - wall0) / 1e9;
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const cpuTicks = processCpuTicks(pid) - cpu0;
+  const core1 = core === undefined ? undefined : coreTicks().get(core);
+  const total = core0 && core1 ? core1.total - core0.total : 0;
+  const otherPct =
+    core0 && core1 && total > 0
+      ? Math.max(0, ((core1.busy - core0.busy - cpuTicks) / total) * 100)
+      : NaN;
+  return { result, cpuTicks, otherPct, wallSec };
+}

@@ -8,6 +8,12 @@ export type Adapter = 'fastify' | 'express';
 
 export const ADAPTERS: readonly Adapter[] = ['fastify', 'express'];
 
+/**
+ * What a bench server can serve: the variants below, and the gzip
+ * figure's page route (`lexikon-pages`, not a throughput variant).
+ */
+export type ServerVariantId = ServedVariantId | 'lexikon-pages';
+
 /** Variants a bench server can run today. */
 export type ServedVariantId =
   | 'bare'
