@@ -82,6 +82,8 @@ export class CacheEngine {
       this.allGlob(),
       options.breakerCooldownMs,
       tier ? (inv) => tier.publish(inv) : undefined,
+      // a fail-safe copy must never outlive this instance's own writes
+      tier ? (inv) => tier.dropLocal(inv) : undefined,
     );
     this.payloads = new Payloads(
       options.keyPrefix,
@@ -233,7 +235,7 @@ export class CacheEngine {
     if (this.invalidator.pending.size === 0) {
       const cleared = first ? await this.invalidate(first) : undefined;
       if (cleared === undefined || cleared.applied) {
-        const ttl = this.reads.jitter(ttlMs);
+        const ttl = this.reads.filler.jitter(ttlMs);
         const r = await this.guarded.call('put', key, (s) =>
           s.write(key, payload, ttl, tagKeys),
         );

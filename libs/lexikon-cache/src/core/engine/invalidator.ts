@@ -31,6 +31,8 @@ export class Invalidator {
     /** Told of each invalidation the store confirmed; false when it could not pass it on. */
     private readonly applied: (inv: Invalidation) => Promise<boolean> = () =>
       Promise.resolve(true),
+    /** Told of each invalidation kept for later, at once. */
+    private readonly deferred?: (inv: Invalidation) => void,
   ) {
     this.pending = new PendingInvalidations(everythingGlob);
   }
@@ -77,6 +79,7 @@ export class Invalidator {
 
   defer(inv: Invalidation): void {
     this.pending.add(inv);
+    this.deferred?.(inv);
     this.scheduleRetry();
   }
 

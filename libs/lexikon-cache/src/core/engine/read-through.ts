@@ -7,6 +7,7 @@ import type { CacheLogger } from '../logger.js';
 import type { CacheRecorder } from '../metrics/cache-recorder.js';
 import {
   isDetailedHit,
+  isLeasedMiss,
   type Lease,
   type OutlivedEntry,
   type ReadOutcome,
@@ -22,6 +23,7 @@ import { DROPPED, type Payloads } from './payloads.js';
 import { LeasedFill } from './leased-fill.js';
 import { LeasedLoads } from './leased-loads.js';
 import { EarlyRefresh } from './early-refresh.js';
+import { FailSafe } from './fail-safe.js';
 import { LoadTimes } from './load-times.js';
 import type { ReadCall as Call } from './read-call.js';
 
@@ -29,6 +31,7 @@ export interface ReadThroughSettings {
   readonly leaseTtlMs: number;
   readonly lockWaitMs: number;
   readonly ttlJitter: number;
+  readonly l1: { readonly failSafe: boolean } | undefined;
 }
 
 const POLL_START_MS = 5;
@@ -36,13 +39,7 @@ const POLL_MAX_MS = 100;
 /** Dropped-and-retried reads (undecodable entry, unconfirmed shared load) per call. */
 const MAX_RETRIES = 1;
 
-function isLease(o: ReadOutcome): o is { readonly lease: Lease } {
-  return typeof o === 'object' && 'lease' in o && o.lease !== undefined;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Leased read-through. A miss takes a lease under a token the reader
@@ -60,8 +57,10 @@ export class ReadThrough {
   readonly local = new LocalFlights();
   private readonly tokens = new LeaseTokens();
   private readonly leased: LeasedLoads;
-  private readonly filler: LeasedFill;
+  /** Fills under a lease; also what jitters a TTL. */
+  readonly filler: LeasedFill;
   private readonly early: EarlyRefresh;
+  private readonly failSafe: FailSafe | undefined;
   closed = false;
 
   constructor(
@@ -84,7 +83,6 @@ export class ReadThrough {
       payloads,
       settings.ttlJitter,
     );
-    const times = new LoadTimes(keyPrefix);
     this.leased = new LeasedLoads({
       store,
       invalidator,
@@ -94,11 +92,14 @@ export class ReadThrough {
       stats,
       logger,
       keyPrefix,
-      times,
+      times: new LoadTimes(keyPrefix),
       fill: (c, lease, flight, value) =>
         this.filler.fill(c, lease, flight, value),
     });
     this.early = new EarlyRefresh(this.leased, this.tokens, settings);
+    this.failSafe = settings.l1?.failSafe
+      ? new FailSafe(payloads, this.leased, logger, keyPrefix)
+      : undefined;
   }
 
   getOrLoad<T>(
@@ -165,7 +166,7 @@ export class ReadThrough {
     if (!this.store.trusted) {
       // the connection went away while the read was out: its answer may
       // come from a Redis that restarted (a client that resends commands)
-      if (isLease(outcome))
+      if (isLeasedMiss(outcome))
         this.invalidator.releaseLater(c.key, outcome.lease.token);
       return this.loadLocally(c, 'bypass');
     }
@@ -284,16 +285,16 @@ export class ReadThrough {
   ): Promise<T> {
     this.metrics.request(c, result);
     const load = () => this.metrics.load(c, c.loader);
-    return this.local.run(c.key, load, (value) => {
+    const run = this.local.run(c.key, load, (value) => {
       try {
         return this.payloads.encodeOrSkip(c.key, value, c.policy) !== undefined;
       } catch {
         return false;
       }
     });
-  }
-
-  jitter(ttlMs: number): number {
-    return this.filler.jitter(ttlMs);
+    // without Redis, a failed load may fall back on the tier's copy
+    return this.failSafe && result !== 'miss'
+      ? this.failSafe.guard(c, run)
+      : run;
   }
 }

@@ -216,4 +216,13 @@ export interface L1Options {
   maxLag?: Duration;
   /** A separate connection for the invalidation bus. Default: the store's settings. */
   bus?: RedisConnectionOptions;
+  /**
+   * When Redis is out of reach and an entry's loader fails, answer with the
+   * copy this instance still holds (as stale: `X-Cache: STALE`) instead of
+   * the error; only for entries with a grace period. A weaker guarantee: an
+   * invalidation another instance completed while this one was cut off
+   * from Redis may not have reached that copy (see the README's "Fail-safe
+   * copies"). Default false.
+   */
+  failSafe?: boolean;
 }

@@ -33,9 +33,16 @@ describe('resolveOptions', () => {
     [{ ttlJitter: 1 }, /ttlJitter/],
     [{ store: 'disk' as 'memory' }, /store/],
     [{ redis: { url: 'http://x' } }, /redis\.url/],
+    [{ l1: { failSafe: 'yes' as unknown as boolean } }, /l1\.failSafe/],
+    [{ httpCompression: { level: 12 } }, /httpCompression\.level/],
   ])('refuses %j naming the option', (options, message) => {
     expect(() => resolveOptions(options)).toThrow(CacheOptionsError);
     expect(() => resolveOptions(options)).toThrow(message);
+  });
+
+  it('keeps the in-process tier strict unless fail-safe copies are asked for', () => {
+    expect(resolveOptions({ l1: true }).l1?.failSafe).toBe(false);
+    expect(resolveOptions({ l1: { failSafe: true } }).l1?.failSafe).toBe(true);
   });
 
   it('redacts passwords from URLs', () => {

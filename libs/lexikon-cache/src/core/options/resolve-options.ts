@@ -53,6 +53,7 @@ export interface ResolvedL1Options {
   readonly leaseMs: number;
   readonly maxLagMs: number;
   readonly bus: RedisConnectionOptions | undefined;
+  readonly failSafe: boolean;
 }
 
 function resolveL1(
@@ -72,6 +73,7 @@ function resolveL1(
     leaseMs: durationOption('l1.lease', o.lease, 2_000),
     maxLagMs: durationOption('l1.maxLag', o.maxLag, 500),
     bus: o.bus,
+    failSafe: booleanOption('l1.failSafe', o.failSafe),
   };
 }
 
@@ -89,6 +91,15 @@ function positiveInt(
       `${name} must be a positive integer, got ${String(value)}`,
     );
   }
+  return value;
+}
+
+function booleanOption(name: string, value: unknown): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean')
+    throw new CacheOptionsError(
+      `${name} must be true or false, got ${JSON.stringify(value)}`,
+    );
   return value;
 }
 

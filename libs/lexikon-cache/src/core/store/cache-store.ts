@@ -67,6 +67,11 @@ export function isDetailedHit(o: ReadOutcome): o is DetailedHit {
   return typeof o === 'object' && 'payload' in o;
 }
 
+/** A miss that took the lease: its reader loads and fills. */
+export function isLeasedMiss(o: ReadOutcome): o is ReadMiss & { lease: Lease } {
+  return typeof o === 'object' && 'lease' in o && o.lease !== undefined;
+}
+
 /**
  * The storage port: Redis (standalone, Sentinel, Cluster) or process memory,
  * with one semantics, checked by one contract suite for every store. Keys

@@ -132,6 +132,11 @@ export class TwoTier {
     this.l1.set(key, payload, tagKeys, Math.min(ttlMs, this.settings.ttlMs));
   }
 
+  /** Drops what an invalidation Redis has not confirmed yet covers, from this instance's tier. */
+  dropLocal(inv: Invalidation): void {
+    this.applyLocal(inv);
+  }
+
   private applyLocal(inv: Invalidation): void {
     this.l1.apply(inv, this.allGlob);
     this.recent.push({ seq: ++this.seq, inv });
