@@ -140,6 +140,58 @@ describe('lexikon-cache get', () => {
     expect(j.ttlMs).toBeGreaterThan(0);
   });
 
+  it('shows compressed entries inflated, with and without a dictionary', async () => {
+    const doc = (n: number) => ({
+      title: `document ${n} of the glossary`,
+      body: 'a definition that documents of this namespace share, word for word',
+    });
+    const dictionary = JSON.stringify([doc(1), doc(2), doc(3)]);
+    const z = await createCacheFixture('redis', 'cli-get-z', {
+      compression: {
+        threshold: 0,
+        dictionaryThreshold: 0,
+        dictionaries: { doc: dictionary },
+      },
+    });
+    try {
+      const big = { rows: Array.from({ length: 50 }, (_, i) => `row ${i}`) };
+      await z.cache.set('big:1', big);
+      await z.cache.set('doc:1', doc(4));
+      const zget = (key: string) =>
+        runCli(cli, ['get', key, '--json', '--prefix', z.prefix], {
+          REDIS_URL: testRedisUrl(),
+        });
+      const plain = jsonOf<GetJson & { compression?: string }>(
+        await zget('big:1'),
+      );
+      expect(plain).toMatchObject({
+        kind: 'entry',
+        value: big,
+        compression: 'deflate-raw',
+      });
+      const withDict = jsonOf<GetJson & { compression?: string }>(
+        await zget('doc:1'),
+      );
+      expect(withDict.kind).toBe('entry');
+      expect(withDict.value).toEqual(doc(4));
+      expect(withDict.compression).toMatch(
+        /^deflate-raw with dictionary [0-9a-f]{8}$/,
+      );
+      // without its dictionary the entry cannot be read: reported, not deleted
+      for (const k of await z.raw!.keys(`${z.prefix}{dict}*`))
+        await z.raw!.del(k);
+      const lost = await zget('doc:1');
+      expect(lost.code).toBe(0);
+      expect(jsonOf<GetJson & { reason?: string }>(lost)).toMatchObject({
+        kind: 'corrupt',
+        reason: expect.stringMatching(/dictionary .* is not in Redis/),
+      });
+      expect(await z.raw!.exists(`${z.prefix}doc:1`)).toBe(1);
+    } finally {
+      await z.close();
+    }
+  });
+
   it('exits 1 for an absent key', async () => {
     const r = await get('nobody:here');
     expect(r.code).toBe(1);

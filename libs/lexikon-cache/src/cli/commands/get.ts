@@ -3,6 +3,7 @@ import { CliError, EXIT, type ExitCode } from '../cli-error.js';
 import type { Connection } from '../connection.js';
 import { nameOf } from '../key-names.js';
 import { formatBytes, formatTtl, type Output } from '../output.js';
+import { inflateStored } from '../compressed-payload.js';
 import { readStoredValue, type StoredValue } from '../stored-value.js';
 import { STAMP_SOFT, stampState } from '../../core/store/tag-stamps.js';
 
@@ -78,6 +79,8 @@ interface GetResult {
   readonly memoryBytes?: number | null;
   readonly fresh?: boolean;
   readonly tags?: TagState[];
+  /** How the payload is compressed in Redis, when it is. */
+  readonly compression?: string;
 }
 
 function human(r: GetResult, v: StoredValue | undefined): string {
@@ -95,6 +98,7 @@ function human(r: GetResult, v: StoredValue | undefined): string {
     `ttl:      ${formatTtl(r.ttlMs)}`,
     `size:     ${formatBytes(r.bytes)} stored, ${formatBytes(r.memoryBytes)} in memory`,
   );
+  if (r.compression) lines.push(`stored:   ${r.compression}`);
   if (v.kind === 'lease') {
     lines.push(`token:    ${v.token}  (a loader is filling this key)`);
     if (v.versions.length) lines.push(`stamped:  ${v.versions.join(', ')}`);
@@ -152,7 +156,11 @@ export async function runGet(
     out.result(r, () => human(r, undefined));
     return EXIT.notFound;
   }
-  const value = readStoredValue(raw);
+  const inflated = await inflateStored(conn.client, conn.prefix, full, raw);
+  const value: StoredValue =
+    'unreadable' in inflated
+      ? { kind: 'corrupt', reason: inflated.unreadable }
+      : readStoredValue(inflated.raw);
   const tags = await tagStates(conn, value);
   const memory = reply(replies, 3);
   const r: GetResult = {
@@ -162,6 +170,9 @@ export async function runGet(
     bytes: Number(reply(replies, 2)),
     memoryBytes: memory === null ? null : Number(memory),
     ...(tags ? { tags, fresh: tags.every((t) => t.isCurrent) } : {}),
+    ...('compression' in inflated && inflated.compression
+      ? { compression: inflated.compression }
+      : {}),
   };
   out.result(jsonOf(r, value), () => human(r, value));
   return EXIT.ok;
