@@ -2,9 +2,15 @@ import { Controller, Get, Param, Put } from '@nestjs/common';
 import request from 'supertest';
 import { Cacheable, CacheInvalidate } from '@lexikon/cache';
 import {
+  closeAllFaultProxies,
+  FaultProxy,
+} from '../../../test/support/fault-proxy.js';
+import { connectPg } from '../../../test/support/pg.js';
+import {
   RedisServerProcess,
   stopAllRedisServers,
 } from '../../../test/support/redis-server.js';
+import { testDatabaseUrl } from '../../../test/support/services.js';
 import { createHttpFixture, type HttpFixture } from './support/http-fixture.js';
 
 /** The database stand-in: down when `failing` is set. */
@@ -14,6 +20,28 @@ function load(id: string): { id: string; value: string } {
   source.loads++;
   if (source.failing) throw new Error('the database is down');
   return { id, value: source.value.get(id) ?? 'first' };
+}
+
+/** Where the PostgreSQL route connects: a fault proxy in front of the test database. */
+const pgLink = { url: '' };
+
+@Controller('pg')
+class PgController {
+  @Get(':id')
+  @Cacheable({ key: 'pg:{id}', scope: 'public' })
+  async row(@Param('id') id: string) {
+    source.loads++;
+    const client = await connectPg(pgLink.url, 300);
+    try {
+      const { rows } = await client.query<{ v: string }>(
+        'SELECT $1::text AS v',
+        [`row ${id}`],
+      );
+      return { id, v: rows[0].v };
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
 }
 
 @Controller('rows')
@@ -56,7 +84,7 @@ describe.each([true, false])('fail-safe copies (failSafe: %s)', (failSafe) => {
     f = await createHttpFixture(
       'fastify',
       `fail-safe-${failSafe}`,
-      [RowsController],
+      [RowsController, PgController],
       [],
       {
         redis: { url: redis.url },
@@ -70,6 +98,7 @@ describe.each([true, false])('fail-safe copies (failSafe: %s)', (failSafe) => {
   afterAll(async () => {
     await f?.close().catch(() => undefined);
     await stopAllRedisServers();
+    await closeAllFaultProxies();
   });
 
   beforeEach(async () => {
@@ -110,6 +139,43 @@ describe.each([true, false])('fail-safe copies (failSafe: %s)', (failSafe) => {
     }
     // the loader ran: a copy is only a fallback for its failure
     expect(source.loads).toBe(before + 1);
+  });
+
+  it('answers with Redis killed and PostgreSQL black-holed or resetting the link', async () => {
+    const db = new URL(testDatabaseUrl());
+    const proxy = await FaultProxy.start({
+      host: db.hostname,
+      port: Number(db.port || 5432),
+    });
+    pgLink.url = proxy.urlFor(testDatabaseUrl());
+    await cachedInTier('/pg/1');
+    const expectAnswer = (res: request.Response) => {
+      if (failSafe) {
+        expect([res.status, res.headers['x-cache'], res.body]).toEqual([
+          200,
+          'STALE',
+          { id: '1', v: 'row 1' },
+        ]);
+      } else {
+        expect(res.status).toBe(500);
+      }
+    };
+    for (const mode of ['stall', 'refuse'] as const) {
+      await proxy.setMode(mode);
+      const before = source.loads;
+      expectAnswer(await http().get('/pg/1'));
+      expect(source.loads).toBe(before + 1);
+    }
+    // the link reset under the query
+    await proxy.setMode('pass');
+    const held = proxy.stallOn(/SELECT/);
+    // supertest sends on then(): start it now
+    const pending = http()
+      .get('/pg/1')
+      .then((r) => r);
+    await held;
+    await proxy.setMode('reset');
+    expectAnswer(await pending);
   });
 
   it('answers the loader when it succeeds, Redis down or not', async () => {
