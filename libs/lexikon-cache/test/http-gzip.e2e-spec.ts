@@ -2,6 +2,7 @@ import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { Body, Controller, Get, Param, Put } from '@nestjs/common';
+import request from 'supertest';
 import {
   Cacheable,
   CachePut,
@@ -314,6 +315,50 @@ describe.each(setups)(
       expect(runs.get('page:e')).toBe(1);
       const cache = f.app.get(CacheService);
       expect(await cache.get('page:e')).toEqual(bigPage('e'));
+    });
+  },
+);
+
+describe.each(['fastify', 'express'] as const)(
+  'Vary of cached answers behind CORS on %s',
+  (adapter) => {
+    let f: HttpFixture;
+
+    beforeAll(async () => {
+      f = await createHttpFixture(
+        adapter,
+        `gzip-cors-${adapter}`,
+        [DocsController],
+        [],
+        { httpCompression: true },
+        (app) => app.enableCors({ origin: true }),
+      );
+    });
+
+    afterAll(async () => {
+      await f.close();
+    });
+
+    it('keeps the Vary the CORS middleware set, and adds its own', async () => {
+      const http = () => request(f.app.getHttpServer());
+      for (const path of ['/docs/cors', '/docs/mine']) {
+        for (const state of ['MISS', 'HIT']) {
+          const res = await http()
+            .get(path)
+            .set('Origin', 'https://app.example')
+            .set('Accept-Encoding', 'gzip')
+            .set('x-user', 'alice')
+            .expect(200);
+          expect(res.headers['x-cache']).toBe(state);
+          const vary = String(res.headers.vary)
+            .split(/\s*,\s*/)
+            .map((v) => v.toLowerCase());
+          expect(vary).toContain('origin');
+          expect(vary).toContain('accept-encoding');
+          if (path === '/docs/mine') expect(vary).toContain('authorization');
+          expect(new Set(vary).size).toBe(vary.length);
+        }
+      }
     });
   },
 );

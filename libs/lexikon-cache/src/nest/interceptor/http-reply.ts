@@ -30,6 +30,7 @@ export interface CachePolicyHeaders {
 interface Headers {
   set(res: object, name: string, value: string): void;
   has(res: object, name: string): boolean;
+  get(res: object, name: string): unknown;
   /** What the handler returns for Nest to send `bytes` as they are; undefined when the platform cannot. */
   bytes?(res: object, bytes: Buffer): unknown;
 }
@@ -43,6 +44,7 @@ function headersFor(adapterHost: HttpAdapterHost): Headers {
       set: (res, name, value) =>
         void (res as FastifyReplyLike).header(name, value),
       has: (res, name) => (res as FastifyReplyLike).hasHeader(name),
+      get: (res, name) => (res as FastifyReplyLike).getHeader(name),
       bytes: (_res, bytes) => bytes,
     };
   }
@@ -51,6 +53,7 @@ function headersFor(adapterHost: HttpAdapterHost): Headers {
       set: (res, name, value) =>
         (res as NodeResponseLike).setHeader(name, value),
       has: (res, name) => (res as NodeResponseLike).hasHeader(name),
+      get: (res, name) => (res as NodeResponseLike).getHeader(name),
       bytes: (res, bytes) => {
         // Nest answers an object with res.json(); res.send() sends a Buffer
         // as it is, with Express's own 304 and HEAD handling
@@ -62,17 +65,20 @@ function headersFor(adapterHost: HttpAdapterHost): Headers {
   return {
     set: (res, name, value) => adapter.setHeader(res, name, value),
     has: (res, name) => adapter.getHeader(res, name) !== undefined,
+    get: (res, name): unknown => adapter.getHeader(res, name),
   };
 }
 
 interface FastifyReplyLike {
   header(name: string, value: string): unknown;
   hasHeader(name: string): boolean;
+  getHeader(name: string): unknown;
 }
 
 interface NodeResponseLike {
   setHeader(name: string, value: string): unknown;
   hasHeader(name: string): boolean;
+  getHeader(name: string): unknown;
 }
 
 interface ExpressResponseLike {
@@ -96,6 +102,18 @@ export class HttpReply {
 
   private get h(): Headers {
     return (this.headers ??= headersFor(this.adapterHost));
+  }
+
+  /** Adds to a `Vary` something else (a CORS middleware) may have set already. */
+  private vary(res: object, value: string): void {
+    const current = this.h.get(res, 'vary');
+    this.h.set(
+      res,
+      'Vary',
+      current === undefined || current === ''
+        ? value
+        : mergeVary(String(current), value),
+    );
   }
 
   state(res: object, state: CacheState): void {
@@ -124,7 +142,7 @@ export class HttpReply {
     const gzip = entry.gzip;
     if (gzip !== undefined && h.bytes) {
       // both representations vary, so that shared caches keep them apart
-      h.set(res, 'Vary', policy.varyGzip);
+      this.vary(res, policy.varyGzip);
       h.set(res, 'Content-Type', JSON_TYPE);
       if (acceptsGzip(req.headers['accept-encoding'])) {
         h.set(res, 'ETag', gzipEtag(entry.etag));
@@ -135,13 +153,24 @@ export class HttpReply {
       return entry.body;
     }
     h.set(res, 'ETag', entry.etag);
-    if (policy.vary) h.set(res, 'Vary', policy.vary);
+    if (policy.vary) this.vary(res, policy.vary);
     if (entry.kind === 'json') {
       h.set(res, 'Content-Type', JSON_TYPE);
       return entry.body;
     }
     return entry.kind === 'null' ? null : entry.body;
   }
+}
+
+/** `current` with the names of `more` it lacks (case-insensitive); `*` stays `*`. */
+export function mergeVary(current: string, more: string): string {
+  if (current.trim() === '*') return '*';
+  const have = new Set(current.split(',').map((v) => v.trim().toLowerCase()));
+  const added = more
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => !have.has(v.toLowerCase()));
+  return added.length ? `${current}, ${added.join(', ')}` : current;
 }
 
 /** Whether an `If-None-Match` header names `etag` (or `*`). */
