@@ -1,4 +1,4 @@
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { PAGE_TERMS, termPage } from '../data/pages.js';
 import { makeTerms } from '../data/terms.js';
@@ -8,6 +8,7 @@ import type {
   HttpGzipResults,
 } from '../report/results.js';
 import { serverCpuDuring, type CorePlan } from '../support/cpu.js';
+import { httpGet } from '../support/http.js';
 import { round, spread } from '../support/stats.js';
 import { runLoad } from './load.js';
 import type { BenchOptions } from './options.js';
@@ -45,38 +46,6 @@ const CASES: readonly Case[] = [
   },
 ];
 
-interface Reply {
-  readonly status: number;
-  readonly headers: Record<string, string | string[] | undefined>;
-  readonly bytes: Buffer;
-}
-
-function get(
-  url: string,
-  headers: Record<string, string>,
-  agent: Agent,
-): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { agent, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', reject);
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          bytes: Buffer.concat(chunks),
-        }),
-      );
-    });
-    req.setTimeout(10_000, () =>
-      req.destroy(new Error(`GET ${url} timed out`)),
-    );
-    req.on('error', reject);
-    req.end();
-  });
-}
-
 /**
  * Fills every page, then checks that each case's hit answers the page's
  * JSON (gzip-encoded exactly when the case says so); the body size each
@@ -91,7 +60,12 @@ async function verify(
   let bodyBytes = 0;
   for (let pass = 0; pass < 2; pass++) {
     for (let n = 0; n < PAGES; n++) {
-      const reply = await get(`${url}/pages/${n}`, { ...c.headers }, agent);
+      const reply = await httpGet(
+        `${url}/pages/${n}`,
+        agent,
+        10_000,
+        c.headers,
+      );
       const where = `gzip figure, ${c.label}, page ${n}`;
       if (reply.status !== 200)
         throw new Error(`${where}: status ${reply.status}`);

@@ -4,6 +4,8 @@ export interface HttpReply {
   readonly status: number;
   readonly headers: Record<string, string | string[] | undefined>;
   readonly body: string;
+  /** The body as received (not decoded: a gzip-encoded one stays gzip). */
+  readonly bytes: Buffer;
   /** Milliseconds from sending to the last byte. */
   readonly ms: number;
 }
@@ -13,21 +15,24 @@ export function httpGet(
   url: string,
   agent: Agent,
   timeoutMs = 10_000,
+  headers: Readonly<Record<string, string>> = {},
 ): Promise<HttpReply> {
   const started = process.hrtime.bigint();
   return new Promise((resolve, reject) => {
-    const req = request(url, { agent, method: 'GET' }, (res) => {
+    const req = request(url, { agent, method: 'GET', headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('error', reject);
-      res.on('end', () =>
+      res.on('end', () => {
+        const bytes = Buffer.concat(chunks);
         resolve({
           status: res.statusCode ?? 0,
           headers: res.headers,
-          body: Buffer.concat(chunks).toString('utf8'),
+          body: bytes.toString('utf8'),
+          bytes,
           ms: Number(process.hrtime.bigint() - started) / 1e6,
-        }),
-      );
+        });
+      });
     });
     req.setTimeout(timeoutMs, () =>
       req.destroy(new Error(`GET ${url} timed out after ${timeoutMs} ms`)),
